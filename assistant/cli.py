@@ -1,0 +1,130 @@
+"""The `shop-assistant` command: chat, serve the UI, or prepare the caches."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.config import AssistantConfig, ConfigError
+
+logger = logging.getLogger(__name__)
+
+
+def _config(args: argparse.Namespace) -> AssistantConfig:
+    values: dict = {}
+    if args.config:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read config file {args.config}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{args.config}: expected a mapping of settings")
+        values.update(loaded)
+    for key in ("shop_dir", "data_dir", "base_model", "adapter_dir", "chroma_host",
+                "chroma_port", "reply_mode"):  # fmt: skip
+        value = getattr(args, key, None)
+        if value is not None:
+            values[key] = value
+    return AssistantConfig.from_mapping(values, source=args.config or "command line")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="YAML file of settings (see README); flags override it")
+    p.add_argument("--shop-dir", dest="shop_dir", help="folder with the shop's data files")
+    p.add_argument("--data-dir", dest="data_dir", help="folder for caches (default: var/)")
+    p.add_argument("--base-model", dest="base_model", help="HF model id or path")
+    p.add_argument("--adapter-dir", dest="adapter_dir", help="LoRA adapter folder, or 'none'")
+    p.add_argument("--chroma-host", dest="chroma_host", help="use a Chroma server")
+    p.add_argument("--chroma-port", dest="chroma_port", type=int)
+    p.add_argument("--reply-mode", dest="reply_mode", choices=["generate", "extractive"])
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shop-assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="answer one message as JSON, or chat in the terminal")
+    chat.add_argument("message", nargs="?", help="the shopper's message; none for a chat")
+    chat.add_argument("--session", default=None, help="session id; continues a saved session")
+    _add_common(chat)
+    serve = sub.add_parser("serve", help="serve the Gradio app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7860)
+    _add_common(serve)
+    prepare = sub.add_parser("prepare", help="convert the model, build the index and recommender")
+    _add_common(prepare)
+    return parser
+
+
+def _chat(args, assistant) -> int:
+    from assistant.session_store import load_session, save_session
+
+    folder = assistant.config.data_dir / "sessions"
+    session = load_session(folder, args.session) if args.session else assistant.new_session()
+    if args.message is not None:
+        reply = assistant.respond(session, args.message)
+        save_session(folder, session)
+        out = reply.to_dict() | {"session_id": session.session_id}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print("Chat with the shop assistant. An empty line or Ctrl-D ends it.")
+    while True:
+        try:
+            message = input("you> ")
+        except EOFError:
+            break
+        if not message.strip():
+            break
+        print("bot> ", end="", flush=True)
+        for piece in assistant.respond_stream(session, message):
+            if isinstance(piece, str):
+                print(piece, end="", flush=True)
+            else:
+                reply = piece
+        print()
+        if reply.faq_ids:
+            print(f"     sources: {', '.join(reply.faq_ids)}")
+        for card in reply.products:
+            print(f"     - {card.title}  {card.price:.2f} {card.currency}  ({card.reason})")
+        save_session(folder, session)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = _config(args)
+        from assistant.assistant import Assistant
+
+        if args.command == "serve":
+            logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
+            from ui.app import serve
+
+            serve(config, host=args.host, port=args.port)
+            return 0
+        if args.command == "prepare":
+            logging.getLogger().setLevel(logging.INFO)
+        assistant = Assistant.from_config(config)
+        if args.command == "prepare":
+            print(f"ready: data in {config.data_dir}")
+            return 0
+        return _chat(args, assistant)
+    except (ConfigError, ValueError, OSError) as exc:
+        print(f"shop-assistant: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Typed settings for the assistant, validated when built.
+
+Files are read at entry points only (the CLI and the UI); library code takes a config object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHOP_DIR = REPO_ROOT / "demo_shop" / "data"
+DEFAULT_DATA_DIR = REPO_ROOT / "var"
+DEFAULT_ADAPTER_DIR = REPO_ROOT / "finetune" / "adapters" / "demo-shop"
+
+REPLY_MODES = ("generate", "extractive")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the assistant cannot use."""
+
+
+@dataclass
+class AssistantConfig:
+    """Everything the assistant needs to start.
+
+    shop_dir: folder with faq.jsonl, catalogue.jsonl, orders.jsonl, interactions.csv and
+        dialogues/train.jsonl (the demo shop by default).
+    data_dir: where caches live: converted model, Chroma store, orders database, recommender.
+    base_model: None for the bundled SmolLM2-135M-Instruct, else a Hugging Face id or a path.
+    adapter_dir: a PEFT LoRA adapter folder; "auto" uses the demo shop's adapter when present.
+    """
+
+    shop_dir: Path = DEFAULT_SHOP_DIR
+    data_dir: Path = DEFAULT_DATA_DIR
+    base_model: str | None = None
+    adapter_dir: str | None = "auto"
+    embedding_model: str | None = None  # None: the bundled all-MiniLM-L6-v2
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    # Intent detection: probabilities from the LM's label scores are mixed with those of the
+    # nearest labelled example phrasings; lm_weight is the LM's share.
+    intent_lm_weight: float = 0.5
+    intent_threshold: float = 0.35
+    max_low_confidence: int = 2  # clarifying questions in a row before a handoff
+    faq_threshold: float = 0.45
+    reply_mode: str = "generate"
+    max_new_tokens: int = 80
+    max_message_chars: int = 2000
+    history_turns: int = 4
+    products_shown: int = 6
+    seed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.shop_dir = Path(self.shop_dir)
+        self.data_dir = Path(self.data_dir)
+        if not 0.0 <= self.intent_lm_weight <= 1.0:
+            raise ConfigError(f"intent_lm_weight must be in [0, 1], got {self.intent_lm_weight!r}")
+        if not 0.0 <= self.intent_threshold < 1.0:
+            raise ConfigError(f"intent_threshold must be in [0, 1), got {self.intent_threshold!r}")
+        if not 0.0 <= self.faq_threshold < 1.0:
+            raise ConfigError(f"faq_threshold must be in [0, 1), got {self.faq_threshold!r}")
+        if self.reply_mode not in REPLY_MODES:
+            raise ConfigError(f"reply_mode must be one of {REPLY_MODES}, got {self.reply_mode!r}")
+        for name in ("max_new_tokens", "max_message_chars", "products_shown", "max_low_confidence"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.chroma_port, int) or not 0 < self.chroma_port < 65536:
+            raise ConfigError(f"chroma_port must be a TCP port, got {self.chroma_port!r}")
+
+    def resolved_adapter_dir(self) -> Path | None:
+        """The adapter folder to load, or None to run on the base model alone."""
+        if self.adapter_dir in (None, "", "none"):
+            return None
+        if self.adapter_dir == "auto":
+            found = DEFAULT_ADAPTER_DIR / "adapter_config.json"
+            return DEFAULT_ADAPTER_DIR if found.exists() else None
+        path = Path(self.adapter_dir)
+        if not (path / "adapter_config.json").exists():
+            raise ConfigError(f"adapter_dir {str(path)!r} has no adapter_config.json")
+        return path
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], source: str = "config") -> AssistantConfig:
+        """Build from a dict (e.g. a YAML file), naming unknown keys in the error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"{source}: unknown setting(s) {unknown}; known: {sorted(known)}")
+        return cls(**values)

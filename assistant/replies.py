@@ -1,0 +1,172 @@
+"""Fixed replies, per language, for the turns where the words must not be left to the LM.
+
+Order facts, handoffs and refusals are templates filled with data, so that a status, a
+tracking number or a promise is never invented.
+"""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "en": "Hello! I can help with orders, shipping, returns and finding products. "
+        "What can I do for you?",
+        "es": "¡Hola! Puedo ayudarte con pedidos, envíos, devoluciones y productos. "
+        "¿En qué te ayudo?",
+        "zh": "您好！我可以帮您查询订单、配送、退货以及查找商品。请问有什么可以帮您？",
+    },
+    "thanks": {
+        "en": "You're welcome! Is there anything else I can help with?",
+        "es": "¡De nada! ¿Puedo ayudarte en algo más?",
+        "zh": "不客气！还有什么可以帮您的吗？",
+    },
+    "goodbye": {
+        "en": "Thanks for visiting. Have a great day!",
+        "es": "Gracias por tu visita. ¡Que tengas un buen día!",
+        "zh": "感谢您的光临，祝您愉快！",
+    },
+    "out_of_scope": {
+        "en": "I can only help with this shop: orders, shipping, returns, payments and "
+        "products. Is there something shop-related I can do for you?",
+        "es": "Solo puedo ayudarte con esta tienda: pedidos, envíos, devoluciones, pagos y "
+        "productos. ¿Hay algo de la tienda en lo que pueda ayudarte?",
+        "zh": "我只能帮助处理本店相关的问题：订单、配送、退货、付款和商品。"
+        "请问有什么本店相关的问题吗？",
+    },
+    "clarify": {
+        "en": "Sorry, I'm not sure I understood. Is your question about an order, shipping, "
+        "a return, a payment or a product?",
+        "es": "Perdona, no estoy seguro de haberte entendido. ¿Tu pregunta es sobre un "
+        "pedido, un envío, una devolución, un pago o un producto?",
+        "zh": "抱歉，我不太确定您的意思。您的问题是关于订单、配送、退货、付款还是商品？",
+    },
+    "empty": {
+        "en": "Please type a question and I'll do my best to help.",
+        "es": "Escribe tu pregunta y haré lo posible por ayudarte.",
+        "zh": "请输入您的问题，我会尽力帮助您。",
+    },
+    "handoff": {
+        "en": "I'm passing this conversation to a member of our support team. "
+        "A person will reply here shortly.",
+        "es": "Paso esta conversación a una persona de nuestro equipo de atención. "
+        "Te responderá aquí en breve.",
+        "zh": "我正在将此对话转交给我们的客服人员，稍后会有工作人员在这里回复您。",
+    },
+    "handed_off": {
+        "en": "A member of our support team has this conversation and will reply here.",
+        "es": "Una persona de nuestro equipo tiene esta conversación y te responderá aquí.",
+        "zh": "客服人员已接手此对话，将在这里回复您。",
+    },
+    "faq_not_found": {
+        "en": "I don't know the answer to that, and I'd rather not guess. "
+        "Would you like me to get a person from our team?",
+        "es": "No sé la respuesta y prefiero no adivinar. ¿Quieres que te pase con una persona?",
+        "zh": "这个问题我不确定，不想随意猜测。需要我为您转接人工客服吗？",
+    },
+    "english_only": {
+        "en": "",
+        "es": "(No tengo esta información en español, así que respondo en inglés.) ",
+        "zh": "（我们暂时没有该内容的中文版本，因此用英文回答。）",
+    },
+    "ask_order_and_email": {
+        "en": "I can help with that. Please give me your order number and the email "
+        "address you used for the order.",
+        "es": "Puedo ayudarte. Indícame el número de pedido y el correo electrónico "
+        "que usaste al comprar.",
+        "zh": "我可以帮您处理。请提供您的订单号以及下单时使用的电子邮箱。",
+    },
+    "ask_order_id": {
+        "en": "Thanks. What is the order number?",
+        "es": "Gracias. ¿Cuál es el número de pedido?",
+        "zh": "谢谢。请问订单号是多少？",
+    },
+    "ask_email": {
+        "en": "Thanks. To protect your privacy, please also give me the email address "
+        "used for order {order_id}.",
+        "es": "Gracias. Para proteger tu privacidad, indícame también el correo usado "
+        "en el pedido {order_id}.",
+        "zh": "谢谢。为保护您的隐私，请同时提供订单 {order_id} 所使用的电子邮箱。",
+    },
+    "order_not_found": {
+        "en": "I couldn't find an order with that number and email address. "
+        "Please check both and try again.",
+        "es": "No encuentro ningún pedido con ese número y ese correo. Compruébalos e "
+        "inténtalo de nuevo.",
+        "zh": "未找到与该订单号和邮箱匹配的订单，请核对后重试。",
+    },
+    "products_found": {
+        "en": "Here are {n} {what} I found{price}:",
+        "es": "Estos son {n} productos ({what}) que he encontrado{price}:",
+        "zh": "为您找到 {n} 件商品（{what}）{price}：",
+    },
+    "products_none": {
+        "en": "I couldn't find any {what}{price}. Try a wider price range or another category.",
+        "es": "No he encontrado productos ({what}){price}. Prueba otro rango de precio u "
+        "otra categoría.",
+        "zh": "没有找到符合条件的商品（{what}）{price}。请尝试放宽价格范围或更换类别。",
+    },
+    "recommendations": {
+        "en": "Here are some picks for you, based on what you've looked at:",
+        "es": "Aquí tienes algunas sugerencias según lo que has visto:",
+        "zh": "根据您浏览过的商品，为您推荐：",
+    },
+}
+
+STATUS_WORDS = {
+    "en": {
+        "processing": "is being prepared and has not shipped yet",
+        "shipped": "has shipped",
+        "delivered": "was delivered",
+        "cancelled": "was cancelled",
+        "returned": "was returned",
+    },
+    "es": {
+        "processing": "se está preparando y aún no se ha enviado",
+        "shipped": "ha sido enviado",
+        "delivered": "fue entregado",
+        "cancelled": "fue cancelado",
+        "returned": "fue devuelto",
+    },
+    "zh": {
+        "processing": "正在备货，尚未发货",
+        "shipped": "已发货",
+        "delivered": "已送达",
+        "cancelled": "已取消",
+        "returned": "已退货",
+    },
+}
+
+
+def template(name: str, language: str, **values: object) -> str:
+    """The template `name` in `language` (English when there is none), filled with values."""
+    options = TEMPLATES[name]
+    text = options.get(language) or options["en"]
+    return text.format(**values) if values else text
+
+
+def order_status_text(order: dict, language: str) -> str:
+    """A status sentence built only from the order's own fields."""
+    lang = language if language in STATUS_WORDS else "en"
+    status = STATUS_WORDS[lang].get(order["status"], order["status"])
+    if lang == "es":
+        text = f"Tu pedido {order['order_id']} (del {order['order_date']}) {status}."
+        if order.get("tracking_number"):
+            text += f" Seguimiento: {order['carrier'] or ''} {order['tracking_number']}."
+        if order.get("delivered_date"):
+            text += f" Fecha de entrega: {order['delivered_date']}."
+    elif lang == "zh":
+        text = f"您的订单 {order['order_id']}（下单日期 {order['order_date']}）{status}。"
+        if order.get("tracking_number"):
+            text += f"物流单号：{order['carrier'] or ''} {order['tracking_number']}。"
+        if order.get("delivered_date"):
+            text += f"送达日期：{order['delivered_date']}。"
+    else:
+        text = f"Your order {order['order_id']} (placed {order['order_date']}) {status}."
+        if order.get("shipped_date") and order["status"] == "shipped":
+            text += f" It left our warehouse on {order['shipped_date']}."
+        if order.get("tracking_number"):
+            text += f" Tracking: {order['carrier'] or ''} {order['tracking_number']}.".replace(
+                "  ", " "
+            )
+        if order.get("delivered_date"):
+            text += f" Delivered on {order['delivered_date']}."
+    return text

@@ -1,0 +1,324 @@
+"""Record types for the shop's FAQ and catalogue, and strict readers for their data files.
+
+Both readers accept JSON Lines (one object per line) and CSV (header row first). Every problem
+in a file is reported as a :class:`DataFileError` naming the file, the line and the field, so a
+broken row can be found and fixed without guessing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DataFileError",
+    "FaqEntry",
+    "Product",
+    "load_catalogue",
+    "load_faq",
+]
+
+# Attribute columns a catalogue CSV may carry next to the fixed product columns.
+CSV_ATTRIBUTE_COLUMNS = ("colour", "size", "material")
+
+
+class DataFileError(ValueError):
+    """A data file could not be read; ``str()`` gives ``"path:line: message"``."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # keeps the three-argument form picklable (e.g. across processes)
+        return (type(self), (self.path, self.line, self.message))
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One question/answer pair in one language; ``faq_id`` is ``f"{topic}.{language}"``."""
+
+    faq_id: str
+    question: str
+    answer: str
+    language: str = "en"
+    category: str = ""
+    topic: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Product:
+    """One catalogue item. ``attributes`` holds optional keys such as colour, size, material."""
+
+    item_id: str
+    title: str
+    description: str
+    category: str
+    brand: str
+    price: float
+    currency: str = "USD"
+    stock: int = 0
+    # Excluded from hashing so products stay usable as dict keys / set members.
+    attributes: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.price, bool) or not isinstance(self.price, (int, float)):
+            raise ValueError(f"price must be a number, got {self.price!r}")
+        if not math.isfinite(self.price) or self.price < 0:
+            raise ValueError(f"price must be a finite number >= 0, got {self.price!r}")
+        if isinstance(self.stock, bool) or not isinstance(self.stock, int):
+            raise ValueError(f"stock must be an integer, got {self.stock!r}")
+        if self.stock < 0:
+            raise ValueError(f"stock must be >= 0, got {self.stock!r}")
+        # Normalise so equality and serialisation do not depend on int-vs-float input,
+        # and copy the attributes so the caller's dict cannot change a frozen record.
+        object.__setattr__(self, "price", float(self.price))
+        object.__setattr__(self, "attributes", dict(self.attributes or {}))
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+class _FieldError(Exception):
+    """Raised by the field checks; the reader adds file and line."""
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _text(row: Mapping[str, Any], name: str, *, required: bool, default: str = "") -> str:
+    value = row.get(name)
+    if value is None:
+        if required:
+            raise _FieldError(f"missing required field '{name}'")
+        return default
+    if not isinstance(value, str):
+        raise _FieldError(f"field '{name}' must be a string, got {_type_name(value)}")
+    value = value.strip()
+    if not value:
+        if required:
+            raise _FieldError(f"field '{name}' must not be empty")
+        return default
+    return value
+
+
+def _price(row: Mapping[str, Any], name: str, *, from_csv: bool) -> float:
+    value = row.get(name)
+    if value is None or (from_csv and value.strip() == ""):
+        raise _FieldError(f"missing required field '{name}'")
+    if from_csv:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise _FieldError(f"field '{name}' must be a number, got {value!r}") from None
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _FieldError(f"field '{name}' must be a number, got {_type_name(value)}")
+    else:
+        number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise _FieldError(f"field '{name}' must be a finite number >= 0, got {value!r}")
+    return number
+
+
+def _stock(row: Mapping[str, Any], name: str, *, from_csv: bool) -> int:
+    value = row.get(name)
+    if value is None or (from_csv and value.strip() == ""):
+        return 0
+    if from_csv:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise _FieldError(f"field '{name}' must be an integer, got {value!r}") from None
+    elif isinstance(value, bool) or not isinstance(value, int):
+        # 3.0 is accepted as 3: some JSON writers emit integral floats.
+        if isinstance(value, float) and value.is_integer():
+            number = int(value)
+        else:
+            raise _FieldError(f"field '{name}' must be an integer, got {value!r}")
+    else:
+        number = value
+    if number < 0:
+        raise _FieldError(f"field '{name}' must be >= 0, got {number}")
+    return number
+
+
+def _attributes(row: Mapping[str, Any], *, from_csv: bool) -> dict[str, str]:
+    if from_csv:
+        return {
+            key: row[key].strip()
+            for key in CSV_ATTRIBUTE_COLUMNS
+            if isinstance(row.get(key), str) and row[key].strip()
+        }
+    value = row.get("attributes")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _FieldError(f"field 'attributes' must be an object, got {_type_name(value)}")
+    result = {}
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise _FieldError(f"field 'attributes.{key}' must be a string, got {_type_name(item)}")
+        if item.strip():
+            result[key] = item.strip()
+    return result
+
+
+def _faq_from_row(row: Mapping[str, Any], from_csv: bool) -> FaqEntry:
+    return FaqEntry(
+        faq_id=_text(row, "faq_id", required=True),
+        question=_text(row, "question", required=True),
+        answer=_text(row, "answer", required=True),
+        language=_text(row, "language", required=False, default="en"),
+        category=_text(row, "category", required=False),
+        topic=_text(row, "topic", required=False),
+    )
+
+
+def _product_from_row(row: Mapping[str, Any], from_csv: bool) -> Product:
+    return Product(
+        item_id=_text(row, "item_id", required=True),
+        title=_text(row, "title", required=True),
+        description=_text(row, "description", required=True),
+        category=_text(row, "category", required=True),
+        brand=_text(row, "brand", required=True),
+        price=_price(row, "price", from_csv=from_csv),
+        currency=_text(row, "currency", required=False, default="USD"),
+        stock=_stock(row, "stock", from_csv=from_csv),
+        attributes=_attributes(row, from_csv=from_csv),
+    )
+
+
+# --------------------------------------------------------------------------- file reading
+
+
+def _read_text(path: Path) -> str:
+    """Decode the whole file as UTF-8, reporting the line of the first undecodable byte."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFileError(path, line, f"invalid UTF-8 (byte {exc.start})") from None
+    return text.removeprefix("\ufeff")
+
+
+def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    # Split on "\n" only: str.splitlines() would also split on U+2028 inside JSON strings.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(path, number, f"invalid JSON: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise DataFileError(path, number, f"expected a JSON object, got {_type_name(row)}")
+        yield number, row
+
+
+def _csv_rows(
+    path: Path, text: str, required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise DataFileError(path, 1, f"invalid CSV: {exc}") from None
+    header = [name.strip() for name in header]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise DataFileError(path, 1, f"missing required column '{missing[0]}' in header")
+    while True:
+        start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataFileError(path, start, f"invalid CSV: {exc}") from None
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            raise DataFileError(
+                path, start, f"row has {len(cells)} cells but the header has {len(header)}"
+            )
+        # Short rows leave trailing columns missing, which the field checks report by name.
+        yield start, dict(zip(header, cells, strict=False))
+
+
+def _load(
+    path: str | Path,
+    build: Callable[[Mapping[str, Any], bool], Any],
+    id_field: str,
+    required: tuple[str, ...],
+) -> list[Any]:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        raise DataFileError(path, None, f"unsupported file type '{suffix}' (use .jsonl or .csv)")
+    text = _read_text(path)
+    from_csv = suffix == ".csv"
+    rows = _csv_rows(path, text, required) if from_csv else _jsonl_rows(path, text)
+    records: list[Any] = []
+    first_seen: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            record = build(row, from_csv)
+        except _FieldError as exc:
+            raise DataFileError(path, line, str(exc)) from None
+        except ValueError as exc:  # raised by the record's own checks
+            raise DataFileError(path, line, str(exc)) from None
+        key = getattr(record, id_field)
+        if key in first_seen:
+            raise DataFileError(
+                path, line, f"duplicate {id_field} '{key}' (first on line {first_seen[key]})"
+            )
+        first_seen[key] = line
+        records.append(record)
+    if not records:
+        raise DataFileError(path, 1, "file contains no records")
+    logger.debug("read %d records from %s", len(records), path)
+    return records
+
+
+def load_faq(path: str | Path) -> list[FaqEntry]:
+    """Read FAQ entries from a ``.jsonl`` or ``.csv`` file; raises :class:`DataFileError`."""
+    return _load(path, _faq_from_row, "faq_id", ("faq_id", "question", "answer"))
+
+
+def load_catalogue(path: str | Path) -> list[Product]:
+    """Read products from a ``.jsonl`` or ``.csv`` file; raises :class:`DataFileError`.
+
+    In CSV, attributes come from the optional ``colour``, ``size`` and ``material`` columns.
+    """
+    return _load(
+        path,
+        _product_from_row,
+        "item_id",
+        ("item_id", "title", "description", "category", "brand", "price"),
+    )

@@ -1,0 +1,18 @@
+from assistant.language import detect_language
+
+
+def test_detects_english_spanish_chinese():
+    assert detect_language("How long does shipping take to Canada?") == "en"
+    assert detect_language("¿Cómo puedo devolver un producto que no me gusta?") == "es"
+    assert detect_language("退货") == "zh"
+
+
+def test_short_message_keeps_session_language():
+    assert detect_language("ok", fallback="es") == "es"
+    assert detect_language("10023", fallback="zh") == "zh"
+    assert detect_language("", fallback="en") == "en"
+
+
+def test_same_message_same_answer():
+    text = "Quiero saber dónde está mi pedido por favor"
+    assert {detect_language(text) for _ in range(5)} == {"es"}
