@@ -63,7 +63,8 @@ class IntentDetector:
     """Picks an intent with a confidence for the last message of a conversation."""
 
     def __init__(self, lm=None, embed=None, examples: ExampleIndex | None = None,
-                 lm_weight: float = 0.5, history_turns: int = 4) -> None:  # fmt: skip
+                 lm_weight: float = 0.5, history_turns: int = 4,
+                 calibrate: bool = True, temperature: float = 1.0) -> None:  # fmt: skip
         if lm is None and examples is None:
             raise ValueError("IntentDetector needs an LM, examples, or both")
         self.lm = lm
@@ -73,12 +74,26 @@ class IntentDetector:
         if lm is None:
             self.lm_weight = 0.0
         self.history_turns = history_turns
+        self.temperature = temperature
+        self._baseline = None
+        if self.lm is not None and self.lm_weight > 0:
+            system_only = intent_messages([], "")[:1]
+            self.lm.cache_prefix(self.lm.encode_chat(system_only, add_generation_prompt=False))
+        if self.lm is not None and self.lm_weight > 0 and calibrate:
+            # Contextual calibration: a small LM prefers some labels whatever the message
+            # says; its scores for an empty message measure that bias, and we subtract it.
+            self._baseline = self._raw_scores([], "")
 
-    def lm_probabilities(self, history: Sequence[dict], message: str) -> np.ndarray:
+    def _raw_scores(self, history: Sequence[dict], message: str) -> torch.Tensor:
         prompt = self.lm.encode_chat(intent_messages(history, message, self.history_turns))
         with self.lm.lock:
-            scores = self.lm.score_options(prompt, INTENT_NAMES)
-        return torch.softmax(scores * 4.0, dim=0).numpy()
+            return self.lm.score_options(prompt, INTENT_NAMES)
+
+    def lm_probabilities(self, history: Sequence[dict], message: str) -> np.ndarray:
+        scores = self._raw_scores(history, message)
+        if self._baseline is not None:
+            scores = scores - self._baseline
+        return torch.softmax(scores * self.temperature, dim=0).numpy()
 
     def detect(self, history: Sequence[dict], message: str) -> IntentResult:
         probs = np.zeros(len(INTENT_NAMES))

@@ -7,6 +7,7 @@ keep safetensors in the data folder; later starts load those in well under a sec
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import logging
 import threading
@@ -94,38 +95,80 @@ class LanguageModel:
             out = out["input_ids"]
         return list(out)
 
-    @torch.inference_mode()
-    def score_options(self, prompt_ids: list[int], options: Sequence[str]) -> torch.Tensor:
-        """Mean log-probability of each option's tokens after the prompt; shape (len(options),).
+    def cache_prefix(self, prefix_ids: list[int]) -> None:
+        """Run `prefix_ids` once and keep its key/value cache for prompts that start with it.
 
-        The prompt is run once and its key/value cache is repeated for all options, so
-        scoring 22 intent labels costs about one forward pass over the prompt.
+        The intent prompt always starts with the same long system prompt; re-using its cache
+        leaves only the conversation's own tokens to compute on each turn.
+        """
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([prefix_ids]), use_cache=True)
+        self._prefix = (list(prefix_ids), out.cache, out.logits[0, -1])
+
+    @torch.inference_mode()
+    def _prefill(self, prompt_ids: list[int]):
+        """(cache, last-position logits) for `prompt_ids`, re-using the cached prefix."""
+        prefix = getattr(self, "_prefix", None)
+        if prefix is not None and len(prompt_ids) > len(prefix[0]):
+            ids, cache, _ = prefix
+            if prompt_ids[: len(ids)] == ids:
+                cache = copy.deepcopy(cache)
+                rest = torch.tensor([prompt_ids[len(ids) :]])
+                attention = torch.ones((1, len(prompt_ids)), dtype=torch.long)
+                out = self.model(input_ids=rest, attention_mask=attention, cache=cache)
+                return cache, out.logits[0, -1]
+        out = self.model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
+        return out.cache, out.logits[0, -1]  # transformers 5 names the key/value cache `cache`
+
+    @torch.inference_mode()
+    def score_options(
+        self, prompt_ids: list[int], options: Sequence[str], exact: bool = False
+    ) -> torch.Tensor:
+        """Log-probability of each option right after the prompt; shape (len(options),).
+
+        With exact=True: the mean log-probability over all of each option's tokens, from
+        one batched pass over the options (the prompt's cache repeated for each).
+        By default a cheaper score that ranks the same way on distinct labels: the first
+        token's log-probability, plus the rest of the option's tokens only for options that
+        share their first token with another option (e.g. the three `product_*` intents).
+        That needs one forward pass over the prompt and a tiny batch, not 22 sequences.
         """
         option_ids = [self.tokenizer.encode(o, add_special_tokens=False) for o in options]
         if not option_ids or any(len(ids) == 0 for ids in option_ids):
             raise ValueError("every option must have at least one token")
-        prompt = torch.tensor([prompt_ids])
-        out = self.model(input_ids=prompt, use_cache=True)
-        cache = out.cache  # transformers 5 names the key/value cache `cache`
-        first_logp = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+        cache, last_logits = self._prefill(list(prompt_ids))
+        first_logp = torch.log_softmax(last_logits.float(), dim=-1)
+        firsts = [ids[0] for ids in option_ids]
+        if exact:
+            rows = list(range(len(option_ids)))
+        else:
+            rows = [i for i, ids in enumerate(option_ids) if firsts.count(ids[0]) > 1]
+            rows = [i for i in rows if len(option_ids[i]) > 1]
+        scores = torch.stack([first_logp[t] for t in firsts])
+        if rows:
+            rest = self._continuation_logp(cache, len(prompt_ids), [option_ids[i] for i in rows])
+            for row, extra in zip(rows, rest, strict=True):
+                scores[row] = scores[row] + extra
+        if exact:
+            scores = scores / torch.tensor([float(len(ids)) for ids in option_ids])
+        return scores
+
+    def _continuation_logp(self, cache, prompt_len: int, option_ids: list[list[int]]) -> list:
+        """Sum of log p(token j | prompt, tokens < j) for j >= 1 of each option."""
         n, longest = len(option_ids), max(len(ids) for ids in option_ids)
-        pad = self.tokenizer.pad_token_id
-        batch = torch.full((n, longest), pad, dtype=torch.long)
+        batch = torch.full((n, longest), self.tokenizer.pad_token_id, dtype=torch.long)
         mask = torch.zeros((n, longest), dtype=torch.long)
         for row, ids in enumerate(option_ids):
             batch[row, : len(ids)] = torch.tensor(ids)
             mask[row, : len(ids)] = 1
         cache.batch_repeat_interleave(n)
-        attention = torch.cat([torch.ones((n, len(prompt_ids)), dtype=torch.long), mask], dim=1)
+        attention = torch.cat([torch.ones((n, prompt_len), dtype=torch.long), mask], dim=1)
         logits = self.model(input_ids=batch, attention_mask=attention, cache=cache).logits
         logp = torch.log_softmax(logits.float(), dim=-1)  # (n, longest, vocab)
-        scores = torch.empty(n)
-        for row, ids in enumerate(option_ids):
-            total = first_logp[ids[0]].clone()
-            for pos in range(1, len(ids)):
-                total += logp[row, pos - 1, ids[pos]]
-            scores[row] = total / len(ids)
-        return scores
+        return [
+            sum((logp[row, pos - 1, ids[pos]] for pos in range(1, len(ids))), torch.tensor(0.0))
+            for row, ids in enumerate(option_ids)
+        ]
 
     def stream(self, messages: Sequence[dict], max_new_tokens: int = 80) -> Iterator[str]:
         """Greedy generation from the chat `messages`, yielded as text pieces."""

@@ -11,7 +11,7 @@ def test_score_options_matches_full_forward(tiny_lm):
     """The cached-prefix scoring gives the same numbers as scoring each option from scratch."""
     prompt = tiny_lm.encode_chat([{"role": "user", "content": "where is my order"}])
     options = ["order_status", "greeting", "out_of_scope"]
-    fast = tiny_lm.score_options(prompt, options)
+    fast = tiny_lm.score_options(prompt, options, exact=True)
     for i, option in enumerate(options):
         ids = tiny_lm.tokenizer.encode(option, add_special_tokens=False)
         full = torch.tensor([prompt + ids])
@@ -19,6 +19,32 @@ def test_score_options_matches_full_forward(tiny_lm):
             logp = torch.log_softmax(tiny_lm.model(full).logits[0].float(), dim=-1)
         expected = sum(logp[len(prompt) - 1 + j, t] for j, t in enumerate(ids)) / len(ids)
         assert fast[i].item() == pytest.approx(expected.item(), abs=1e-4)
+
+
+def test_cheap_scores_add_the_rest_only_for_shared_first_tokens(tiny_lm):
+    prompt = tiny_lm.encode_chat([{"role": "user", "content": "show me shoes"}])
+    options = ["product_search", "product_question", "greeting"]
+    cheap = tiny_lm.score_options(prompt, options)
+    with torch.no_grad():
+        logp = torch.log_softmax(tiny_lm.model(torch.tensor([prompt])).logits[0, -1], dim=-1)
+    greeting_first = tiny_lm.tokenizer.encode("greeting", add_special_tokens=False)[0]
+    assert cheap[2].item() == pytest.approx(logp[greeting_first].item(), abs=1e-4)
+    exact_sum = tiny_lm.score_options(prompt, options[:2], exact=True)
+    lengths = [len(tiny_lm.tokenizer.encode(o, add_special_tokens=False)) for o in options[:2]]
+    for i in range(2):
+        assert cheap[i].item() == pytest.approx(exact_sum[i].item() * lengths[i], abs=1e-3)
+
+
+def test_prefix_cache_gives_the_same_scores(tiny_lm):
+    system = [{"role": "system", "content": "Pick a label."}]
+    prompt = tiny_lm.encode_chat([*system, {"role": "user", "content": "hello there"}])
+    before = tiny_lm.score_options(prompt, ["greeting", "thanks"])
+    tiny_lm.cache_prefix(tiny_lm.encode_chat(system, add_generation_prompt=False))
+    try:
+        after = tiny_lm.score_options(prompt, ["greeting", "thanks"])
+    finally:
+        tiny_lm._prefix = None
+    assert torch.allclose(before, after, atol=1e-4)
 
 
 def test_stream_yields_text(tiny_lm):
