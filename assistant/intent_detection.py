@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from assistant.intents import INTENT_NAMES
 from assistant.prompts import intent_messages
@@ -84,7 +83,7 @@ class IntentDetector:
             # says; its scores for an empty message measure that bias, and we subtract it.
             self._baseline = self._raw_scores([], "")
 
-    def _raw_scores(self, history: Sequence[dict], message: str) -> torch.Tensor:
+    def _raw_scores(self, history: Sequence[dict], message: str):
         prompt = self.lm.encode_chat(intent_messages(history, message, self.history_turns))
         with self.lm.lock:
             return self.lm.score_options(prompt, INTENT_NAMES)
@@ -93,6 +92,8 @@ class IntentDetector:
         scores = self._raw_scores(history, message)
         if self._baseline is not None:
             scores = scores - self._baseline
+        import torch  # imported here so that `import assistant` stays light
+
         return torch.softmax(scores * self.temperature, dim=0).numpy()
 
     def detect(self, history: Sequence[dict], message: str) -> IntentResult:
