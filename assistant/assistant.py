@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import AssistantConfig
-from assistant.guardrails import unsupported_facts
+from assistant.guardrails import repetitive, unsupported_facts, wants_human
 from assistant.intent_detection import ExampleIndex, IntentDetector, IntentResult
 from assistant.intents import get_intent
 from assistant.language import detect_language
@@ -226,7 +226,7 @@ class Assistant:
                 yield piece
             text = "".join(pieces).strip()
             problems = unsupported_facts(text, plan.context)
-            if problems or len(text) < 2:
+            if problems or len(text) < 2 or repetitive(text):
                 logger.info("generated reply replaced: unsupported facts %s", problems)
                 text = plan.fallback
             reply.text = text
@@ -250,6 +250,8 @@ class Assistant:
         session.language = lang
         slots = extract_slots(message, self.categories)
         t0 = time.perf_counter()
+        if wants_human(message):
+            return self._handoff(session, lang, "human_agent", 1.0)
         if session.pending_intent and (
             {"order_id", "email"} & slots.keys() or session.pending_intent == "change_address_new"
         ):
@@ -308,7 +310,13 @@ class Assistant:
         reply = Reply("", lang, intent, conf, faq_ids=[best.faq_id])
         reply.latency_ms["retrieve"] = retrieve_ms
         fallback = prefix + best.answer
-        if self.config.reply_mode == "extractive" or self.lm is None or prefix:
+        extractive = (
+            self.config.reply_mode == "extractive"
+            or lang not in self.config.generate_languages
+            or self.lm is None
+            or prefix
+        )
+        if extractive:
             reply.text = fallback
             return _Plan(reply)
         context = faq_context([best])

@@ -47,6 +47,9 @@ class AssistantConfig:
     max_low_confidence: int = 2  # clarifying questions in a row before a handoff
     faq_threshold: float = 0.45
     reply_mode: str = "generate"
+    # Languages the LM writes replies in; in others the FAQ entry's own text is the answer.
+    # The bundled SmolLM2-135M writes English only (its Spanish and Chinese are garbled).
+    generate_languages: tuple[str, ...] = ("en",)
     max_new_tokens: int = 80
     max_message_chars: int = 2000
     history_turns: int = 4
@@ -69,6 +72,7 @@ class AssistantConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        self.generate_languages = tuple(self.generate_languages)
         if not isinstance(self.chroma_port, int) or not 0 < self.chroma_port < 65536:
             raise ConfigError(f"chroma_port must be a TCP port, got {self.chroma_port!r}")
 

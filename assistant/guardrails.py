@@ -29,6 +29,29 @@ def unsupported_facts(reply: str, context: str) -> list[str]:
     return missing
 
 
+# An explicit request for a person must always reach one, whatever the intent model says.
+HUMAN_REQUEST = re.compile(
+    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*one|your\s+)?"
+    r"(?:real\s+|live\s+)?(?:person|human|agent|someone|representative|manager|staff)"
+    r"|\b(?:human|live|real)\s+(?:agent|person|support)\b"
+    r"|\bhablar\s+con\s+(?:una\s+persona|un\s+agente|alguien|un\s+humano)"
+    r"|人工客服|转人工|真人",
+    re.IGNORECASE,
+)
+
+
+def wants_human(message: str) -> bool:
+    """True when the shopper explicitly asks for a person."""
+    return bool(HUMAN_REQUEST.search(message))
+
+
+def repetitive(text: str, n: int = 4) -> bool:
+    """True when a generated text repeats itself: under half of its word n-grams are distinct."""
+    words = text.split()
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return len(grams) >= 8 and len(set(grams)) < 0.5 * len(grams)
+
+
 def redact(text: str) -> str:
     """Replace emails, card numbers and phone numbers with placeholders (before logging)."""
     text = EMAIL.sub("<email>", text)

@@ -23,3 +23,20 @@ def test_redact_personal_data():
     out = redact(text)
     assert "ana@example.com" not in out and "4111" not in out and "555" not in out
     assert "<email>" in out and "<card>" in out and "<phone>" in out
+
+
+def test_explicit_requests_for_a_person():
+    from assistant.guardrails import wants_human
+
+    for text in ["I want to speak to a person", "can I talk to a human?", "live agent please",
+                 "Quiero hablar con una persona", "转人工"]:  # fmt: skip
+        assert wants_human(text), text
+    for text in ["is this person-sized tent big enough", "human hair brush", "talk me through it"]:
+        assert not wants_human(text), text
+
+
+def test_repetitive_text():
+    from assistant.guardrails import repetitive
+
+    assert repetitive("the product can be the product of the way " * 4)
+    assert not repetitive("Standard shipping takes 3-5 business days after your order ships.")
