@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from assistant.config import AssistantConfig
-from assistant.guardrails import repetitive, unsupported_facts, wants_human
+from assistant.guardrails import (
+    off_context_share,
+    repetitive,
+    unsupported_facts,
+    wants_human,
+)
 from assistant.intent_detection import ExampleIndex, IntentDetector, IntentResult
 from assistant.intents import get_intent
 from assistant.language import detect_language
@@ -58,6 +63,7 @@ class Reply:
     order: dict[str, Any] | None = None
     handoff: bool = False
     clarify: bool = False
+    guarded: bool = False  # a generated reply failed the fact check and was replaced
     latency_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,10 +124,9 @@ class Assistant:
         shop, data = config.shop_dir, config.data_dir
         data.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
+        adapter_dir = config.resolved_adapter_dir()
         if lm is None:
-            lm = load_language_model(
-                config.base_model, config.resolved_adapter_dir(), data / "models"
-            )
+            lm = load_language_model(config.base_model, adapter_dir, data / "models")
         embedder = Embedder(config.embedding_model)
         store = VectorStore(
             None if config.chroma_host else data / "chroma",
@@ -145,7 +150,7 @@ class Assistant:
             lm=lm,
             embed=embedder.encode,
             examples=examples,
-            lm_weight=config.intent_lm_weight,
+            lm_weight=config.resolved_lm_weight(adapter_dir is not None),
             history_turns=config.history_turns,
         )
         logger.info("assistant ready in %.1f s", time.perf_counter() - started)
@@ -226,8 +231,11 @@ class Assistant:
                 yield piece
             text = "".join(pieces).strip()
             problems = unsupported_facts(text, plan.context)
-            if problems or len(text) < 2 or repetitive(text):
-                logger.info("generated reply replaced: unsupported facts %s", problems)
+            drift = off_context_share(text, plan.context)
+            if problems or drift > self.config.max_off_context or len(text) < 2 or repetitive(text):
+                # The shopper saw the draft stream by; the final text replaces it.
+                logger.info("generated reply replaced: facts %s, off-context %.2f", problems, drift)
+                reply.guarded = True
                 text = plan.fallback
             reply.text = text
             reply.latency_ms["generate"] = 1000 * (time.perf_counter() - gen_started)

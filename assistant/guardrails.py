@@ -45,6 +45,29 @@ def wants_human(message: str) -> bool:
     return bool(HUMAN_REQUEST.search(message))
 
 
+WORD = re.compile(r"[^\W\d_]{4,}")
+COMMON = frozenset(
+    "that this with your have will from they them there their what when which would could "
+    "should about also just more some than then into only very like make made been were "
+    "each other these those here sure help happy please thank thanks know able need".split()
+)
+
+
+def off_context_share(reply: str, context: str) -> float:
+    """Share of the reply's content words (4+ letters, not common) absent from the context.
+
+    A grounded reply re-uses the words of the entry it answers from; a reply that drifts
+    into its own story (weather, traffic, GPS) scores high.
+    """
+    words = [w for w in WORD.findall(reply.lower()) if w not in COMMON]
+    if not words:
+        return 0.0
+    known = set(WORD.findall(context.lower()))
+    stems = {w[:5] for w in known}
+    missing = [w for w in words if w not in known and w[:5] not in stems]
+    return len(missing) / len(words)
+
+
 def repetitive(text: str, n: int = 4) -> bool:
     """True when a generated text repeats itself: under half of its word n-grams are distinct."""
     words = text.split()

@@ -183,9 +183,8 @@ class LanguageModel:
             attention_mask=torch.ones_like(ids),
             max_new_tokens=max_new_tokens,
             do_sample=False,
-            # Small models loop on a phrase under greedy decoding; these stop that.
-            repetition_penalty=1.15,
-            no_repeat_ngram_size=4,
+            # No repetition penalty: it would also push the model away from copying the
+            # facts in its prompt. A reply that loops is caught by the guard instead.
             streamer=streamer,
             pad_token_id=self.tokenizer.pad_token_id,
         )

@@ -40,3 +40,12 @@ def test_repetitive_text():
 
     assert repetitive("the product can be the product of the way " * 4)
     assert not repetitive("Standard shipping takes 3-5 business days after your order ships.")
+
+
+def test_off_context_share():
+    from assistant.guardrails import off_context_share
+
+    context = "Standard shipping within the US takes 3-5 business days after your order ships."
+    assert off_context_share("Standard shipping takes 3-5 business days.", context) == 0.0
+    drift = "Arrival depends on weather conditions, road delays and GPS enabled vehicles."
+    assert off_context_share(drift, context) > 0.8
