@@ -1,4 +1,8 @@
-"""The `shop-assistant` command: chat, serve the UI, or prepare the caches."""
+"""The `shop-assistant` command: chat in the terminal, or prepare the caches.
+
+Layers above this one add their own sub-commands through `main(extra_commands=...)`:
+`ui.cli` adds `serve`, so this module never imports the UI.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.config import AssistantConfig, ConfigError
@@ -45,17 +50,21 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="shop-assistant", description=__doc__)
+# name -> (help, add_arguments(parser), run(config, args) -> exit code)
+Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., int]]
+
+
+def build_parser(extra_commands: dict[str, Command] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shop-assistant", description="The shop assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", help="answer one message as JSON, or chat in the terminal")
     chat.add_argument("message", nargs="?", help="the shopper's message; none for a chat")
     chat.add_argument("--session", default=None, help="session id; continues a saved session")
     _add_common(chat)
-    serve = sub.add_parser("serve", help="serve the Gradio app")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=7860)
-    _add_common(serve)
+    for name, (help_text, add_arguments, _) in (extra_commands or {}).items():
+        extra = sub.add_parser(name, help=help_text)
+        add_arguments(extra)
+        _add_common(extra)
     prepare = sub.add_parser("prepare", help="convert the model, build the index and recommender")
     _add_common(prepare)
     return parser
@@ -95,8 +104,9 @@ def _chat(args, assistant) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, extra_commands: dict[str, Command] | None = None) -> int:
+    extra_commands = extra_commands or {}
+    args = build_parser(extra_commands).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -106,12 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
         from assistant.assistant import Assistant
 
-        if args.command == "serve":
+        if args.command in extra_commands:
             logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
-            from ui.app import serve
-
-            serve(config, host=args.host, port=args.port)
-            return 0
+            return extra_commands[args.command][2](config, args)
         if args.command == "prepare":
             logging.getLogger().setLevel(logging.INFO)
         assistant = Assistant.from_config(config)
