@@ -98,6 +98,12 @@ def load_intent_examples(path: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def looks_like_address(text: str) -> bool:
+    """A street address has a number and at least two words ("12 Oak Street")."""
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    return bool(re.search(r"\d", text)) and len(words) >= 2 and 8 <= len(text) <= 300
+
+
 class Assistant:
     """The shop assistant; build it with `Assistant.from_config`."""
 
@@ -382,6 +388,10 @@ class Assistant:
     def _new_address(self, session, message, lang, conf) -> _Plan:
         session.pending_intent = None
         order_id, email = session.slots.get("order_id"), session.slots.get("email")
+        if not looks_like_address(message):
+            text = (f"I left the address of order {order_id} unchanged. To change it, ask again "
+                    "and give the full new address with the street number.")  # fmt: skip
+            return _Plan(Reply(text, lang, "change_address", conf))
         try:
             changed = update_address(self.orders, order_id, email, message)
         except ValueError:

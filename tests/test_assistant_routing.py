@@ -108,3 +108,18 @@ def test_empty_and_huge_messages(assistant):
 def test_unknown_item_event_is_rejected(assistant):
     with pytest.raises(KeyError):
         assistant.record_event(assistant.new_session(), "NOPE", "view")
+
+
+def test_change_address_flow(assistant):
+    session = assistant.new_session()
+    first = assistant.respond(session, "change the delivery address of order 10024, bo@example.org")
+    assert first.intent == "change_address" and "new delivery address" in first.text
+    kept = assistant.respond(session, "never mind")
+    assert "unchanged" in kept.text
+    assert assistant.orders.lookup("10024", "bo@example.org")["shipping_address"] == "2 High St"
+    assistant.respond(session, "change the delivery address of order 10024, bo@example.org")
+    done = assistant.respond(session, "7 Elm Road, Leeds LS1 4AB")
+    assert done.text.startswith("Done")
+    assert assistant.orders.lookup("10024", "bo@example.org")["shipping_address"].startswith(
+        "7 Elm"
+    )
