@@ -29,10 +29,23 @@ from assistant.prompts import faq_context, reply_messages
 from assistant.replies import order_status_text, template
 from assistant.session import Session
 from assistant.slots import extract_slots
+from retrieval.keyword import reciprocal_rank_fusion
 
 logger = logging.getLogger(__name__)
 
 ORDER_INTENTS = ("order_status", "cancel_order", "change_address")
+MAX_FAILED_LOOKUPS = 3  # order lookups that found nothing, before a person takes over
+YES = re.compile(
+    r"^(?:yes|y|yeah|yep|sure|please do|confirm|ok|okay|s[ií]|是|是的|好|确认)\b", re.I
+)
+INVISIBLE = {c: None for c in (0, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
+FAQ_CATEGORY_INTENTS = {
+    "shipping": "shipping_info", "returns": "return_request", "refunds": "refund_status",
+    "payment": "payment_problem", "account": "account_help", "orders": "order_status",
+    "warranty": "warranty_info", "privacy": "privacy_info", "sizes": "size_help",
+    "contact": "contact_info", "discounts": "discount_question",
+}  # fmt: skip
+INTENT_FAQ_CATEGORY = {intent: category for category, intent in FAQ_CATEGORY_INTENTS.items()}
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
             "4th": 3, "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}  # fmt: skip
 
@@ -82,20 +95,39 @@ class _Plan:
 
 def load_intent_examples(path: Path) -> tuple[list[str], list[str]]:
     """(texts, intents) of the labelled user turns in a dialogue JSONL file."""
+    from assistant.intents import BY_NAME
+
     texts, labels = [], []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                dialogue = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
-            for turn in dialogue.get("turns", []):
-                if turn.get("role") == "user" and turn.get("intent"):
-                    texts.append(turn["content"])
-                    labels.append(turn["intent"])
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            dialogue = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"{path}:{number}: invalid JSON: {getattr(exc, 'msg', exc)}") from None
+        turns = dialogue.get("turns") if isinstance(dialogue, dict) else None
+        if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
+            raise ValueError(f"{path}:{number}: turns: expected a list of objects")
+        for turn in turns:
+            if turn.get("role") == "user" and turn.get("intent"):
+                if not isinstance(turn.get("content"), str):
+                    raise ValueError(f"{path}:{number}: content: expected text")
+                if turn["intent"] not in BY_NAME:
+                    raise ValueError(f"{path}:{number}: intent: unknown intent {turn['intent']!r}")
+                texts.append(turn["content"])
+                labels.append(turn["intent"])
     return texts, labels
+
+
+def clean_message(message: str, max_chars: int) -> str:
+    """Drop NUL, zero-width characters and unpaired surrogates; trim; cut to max_chars."""
+    message = message.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+    message = message.translate(INVISIBLE).strip()
+    return message[:max_chars]
 
 
 def looks_like_address(text: str) -> bool:
@@ -108,7 +140,10 @@ class Assistant:
     """The shop assistant; build it with `Assistant.from_config`."""
 
     def __init__(self, config: AssistantConfig, *, lm, embedder, store, orders: OrderBook,
-                 recommender, products: dict, intents: IntentDetector) -> None:  # fmt: skip
+                 recommender, products: dict, intents: IntentDetector,
+                 faq: list | None = None) -> None:  # fmt: skip
+        from retrieval.keyword import KeywordIndex
+
         self.config = config
         self.lm = lm
         self.embedder = embedder
@@ -118,6 +153,15 @@ class Assistant:
         self.products = products  # item_id -> Product
         self.categories = sorted({p.category for p in products.values()})
         self.intents = intents
+        # FAQ entries also searched by keywords: the English sentence embedder reads Chinese
+        # and Spanish questions poorly, and a shopper often uses the FAQ's own words.
+        self.faq = {e.faq_id: e for e in (faq or [])}
+        self.faq_keywords = KeywordIndex(
+            [(e.faq_id, f"{e.question} {e.question} {e.answer}") for e in self.faq.values()]
+        )
+        self.faq_by_language: dict[str, set[str]] = {}
+        for e in self.faq.values():
+            self.faq_by_language.setdefault(e.language, set()).add(e.faq_id)
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -140,7 +184,8 @@ class Assistant:
             host=config.chroma_host,
             port=config.chroma_port,
         )
-        logger.info("FAQ index: %s", store.sync_faq(load_faq(shop / "faq.jsonl")))
+        faq = load_faq(shop / "faq.jsonl")
+        logger.info("FAQ index: %s", store.sync_faq(faq))
         catalogue = load_catalogue(shop / "catalogue.jsonl")
         logger.info("product index: %s", store.sync_products(catalogue))
         orders = OrderBook(data / "orders.sqlite")
@@ -161,7 +206,8 @@ class Assistant:
         )
         logger.info("assistant ready in %.1f s", time.perf_counter() - started)
         return cls(config, lm=lm, embedder=embedder, store=store, orders=orders,
-                   recommender=recommender, products=products, intents=intents)  # fmt: skip
+                   recommender=recommender, products=products, intents=intents,
+                   faq=faq)  # fmt: skip
 
     @staticmethod
     def _example_index(embedder, path: Path, data_dir: Path) -> ExampleIndex | None:
@@ -226,7 +272,9 @@ class Assistant:
         started = time.perf_counter()
         if not isinstance(message, str):
             raise TypeError(f"message must be a string, got {type(message).__name__}")
-        message = message.replace("\x00", "").strip()[: self.config.max_message_chars]
+        message = clean_message(message, self.config.max_message_chars)
+        if self.lm is not None and message:
+            message = self._cap_tokens(message)
         plan = self._plan(session, message)
         reply = plan.reply
         if plan.prompt is not None:
@@ -253,6 +301,13 @@ class Assistant:
             session.add_turn("assistant", reply.text)
         yield reply
 
+    def _cap_tokens(self, message: str) -> str:
+        """Cut a message to `max_message_tokens`: emoji and rare scripts cost many tokens."""
+        ids = self.lm.tokenizer.encode(message, add_special_tokens=False)
+        if len(ids) <= self.config.max_message_tokens:
+            return message
+        return self.lm.tokenizer.decode(ids[: self.config.max_message_tokens]).strip()
+
     def _plan(self, session: Session, message: str) -> _Plan:
         lang = session.language
         if session.handed_off:
@@ -266,10 +321,16 @@ class Assistant:
         t0 = time.perf_counter()
         if wants_human(message):
             return self._handoff(session, lang, "human_agent", 1.0)
-        if session.pending_intent and (
-            {"order_id", "email"} & slots.keys() or session.pending_intent == "change_address_new"
-        ):
-            result = IntentResult(session.pending_intent.replace("_new", ""), 1.0, {})
+        if session.pending_intent in ("change_address_new", "cancel_order_confirm"):
+            pending = session.pending_intent
+            result = IntentResult(
+                "cancel_order" if "cancel" in pending else "change_address", 1.0, {}
+            )
+        elif session.pending_intent and {"order_id", "email"} & slots.keys():
+            result = IntentResult(session.pending_intent, 1.0, {})
+        elif session.shown and self._refers_to_shown(message):
+            # "how much is the second one?": a question about a product on screen.
+            result = IntentResult("product_question", 1.0, {})
         else:
             history = [t.as_message() for t in session.history]
             result = self.intents.detect(history, message)
@@ -282,6 +343,13 @@ class Assistant:
     def _route(self, session, message, lang, slots, result: IntentResult) -> _Plan:
         intent, conf = result.intent, result.confidence
         if conf < self.config.intent_threshold:
+            # A message that plainly matches an FAQ entry is answered even when the intent
+            # model is unsure (it reads Chinese and Spanish less well than English).
+            entry = self.search_faq(message, lang, strict=True)
+            if entry is not None:
+                session.low_confidence_count = 0
+                faq_intent = FAQ_CATEGORY_INTENTS.get(entry.category, intent)
+                return self._faq(session, message, lang, faq_intent, conf, entry=entry)
             session.low_confidence_count += 1
             if session.low_confidence_count >= self.config.max_low_confidence:
                 return self._handoff(session, lang, intent, conf)
@@ -307,20 +375,57 @@ class Assistant:
         return _Plan(Reply(template("handoff", lang), lang, intent, conf, handoff=True))
 
     # ----------------------------------------------------------------- skills
-    def _faq(self, session, message, lang, intent, conf) -> _Plan:
+    def search_faq(self, message: str, language: str, strict: bool = False, intent: str = ""):
+        """The best FAQ entry in `language` by dense + keyword search, or None.
+
+        In languages the embedder reads well (`dense_languages`) both rankings are fused by
+        reciprocal rank; elsewhere keywords lead and dense similarity only breaks ties. An
+        entry is accepted when its embedding similarity reaches `faq_threshold` (dense
+        languages only) or it holds `faq_keyword_coverage` of the message's keywords;
+        `strict` raises both bars, for messages whose intent is unclear. With a confident
+        FAQ `intent`, entries of its category come first and need only half the coverage.
+        """
+        dense = self.store.search_faq(message, top_k=8, language=language)
+        allowed = self.faq_by_language.get(language, set())
+        keyword = self.faq_keywords.search(message, top_k=8, allowed=allowed) if allowed else []
+        dense_ids = [h.entry.faq_id for h in dense]
+        keyword_ids = [h.doc_id for h in keyword]
+        trust_dense = language in self.config.dense_languages
+        if trust_dense:
+            ranked = reciprocal_rank_fusion([dense_ids, keyword_ids])
+        else:
+            ranked = keyword_ids + [i for i in dense_ids if i not in keyword_ids]
+        dense_score = {h.entry.faq_id: h.score for h in dense}
+        coverage = {h.doc_id: h.coverage for h in keyword}
+        category = INTENT_FAQ_CATEGORY.get(intent)
+        in_category = [i for i in ranked if i in self.faq and self.faq[i].category == category]
+        dense_bar = self.config.faq_threshold + (0.15 if strict else 0.0)
+        keyword_bar = 0.9 if strict else self.config.faq_keyword_coverage
+        exact = [] if trust_dense else [i for i in keyword_ids[:3] if coverage[i] >= 0.9]
+        for faq_id in exact[:1] + in_category[:2] + ranked[:3]:
+            bar = keyword_bar / 2 if faq_id in in_category else keyword_bar
+            if (trust_dense and dense_score.get(faq_id, 0.0) >= dense_bar) or coverage.get(
+                faq_id, 0.0
+            ) >= bar:
+                return self.faq.get(faq_id) or next(
+                    h.entry for h in dense if h.entry.faq_id == faq_id
+                )
+        return None
+
+    def _faq(self, session, message, lang, intent, conf, entry=None) -> _Plan:
         t0 = time.perf_counter()
-        hits = self.store.search_faq(message, top_k=3, language=lang)
+        # The intent's FAQ category is a hint only when the intent model is sure of it.
+        hint = intent if conf >= 0.6 else ""
+        best = entry or self.search_faq(message, lang, intent=hint)
         prefix = ""
-        if not hits or hits[0].score < self.config.faq_threshold:
-            if lang != "en":
-                hits = self.store.search_faq(message, top_k=3, language="en")
-                prefix = template("english_only", lang)
+        if best is None and lang != "en":
+            best = self.search_faq(message, "en", intent=hint)
+            prefix = template("english_only", lang)
         retrieve_ms = 1000 * (time.perf_counter() - t0)
-        if not hits or hits[0].score < self.config.faq_threshold:
+        if best is None:
             reply = Reply(template("faq_not_found", lang), lang, intent, conf)
             reply.latency_ms["retrieve"] = retrieve_ms
             return _Plan(reply)
-        best = hits[0].entry
         reply = Reply("", lang, intent, conf, faq_ids=[best.faq_id])
         reply.latency_ms["retrieve"] = retrieve_ms
         fallback = prefix + best.answer
@@ -341,6 +446,11 @@ class Assistant:
     def _order(self, session, message, lang, slots, intent, conf) -> _Plan:
         if session.pending_intent == "change_address_new":
             return self._new_address(session, message, lang, conf)
+        if session.pending_intent == "cancel_order_confirm":
+            return self._confirm_cancel(session, message, lang)
+        if session.failed_lookups >= MAX_FAILED_LOOKUPS:
+            # Guessing emails or order numbers ends with a person, not with more tries.
+            return self._handoff(session, lang, intent, conf)
         for key in ("order_id", "email"):
             if key in slots:
                 session.slots[key] = slots[key]
@@ -359,17 +469,20 @@ class Assistant:
         session.pending_intent = None
         order = self.orders.lookup(order_id, email)
         if order is None:
-            # Forget the pair so the shopper can correct either without a stale value.
+            # Forget the email but keep the order id: a new email (or a new order id) in the
+            # next message continues the same request.
+            session.failed_lookups += 1
             session.slots.pop("email", None)
-            session.slots.pop("order_id", None)
-            return _Plan(Reply(template("order_not_found", lang), lang, intent, conf))
+            session.pending_intent = intent
+            return _Plan(Reply(template("order_not_found", lang), lang, intent, conf, clarify=True))
         facts = {k: order[k] for k in ("order_id", "status", "order_date", "shipped_date",
                                        "delivered_date", "tracking_number", "carrier")}  # fmt: skip
         if intent == "cancel_order":
-            cancelled, order = self.orders.cancel(order_id, email)
-            facts["status"] = order["status"]
-            if cancelled:
-                text = f"Order {order_id} is now cancelled. The refund follows our refund policy."
+            if order["status"] == "processing":
+                # Cancelling cannot be undone: it needs an explicit yes in the next message.
+                session.pending_intent = "cancel_order_confirm"
+                text = (f"Order {order_id} has not shipped yet, so it can be cancelled. "
+                        "Do you want me to cancel it? Please answer yes or no.")  # fmt: skip
             else:
                 text = order_status_text(order, lang) + (
                     " It can no longer be cancelled here; you can return it instead."
@@ -384,6 +497,20 @@ class Assistant:
         else:
             text = order_status_text(order, lang)
         return _Plan(Reply(text, lang, intent, conf, order=facts))
+
+    def _confirm_cancel(self, session, message, lang) -> _Plan:
+        session.pending_intent = None
+        order_id, email = session.slots.get("order_id"), session.slots.get("email")
+        if not YES.match(message.strip()):
+            text = f"Alright, order {order_id} stays as it is."
+            return _Plan(Reply(text, lang, "cancel_order", 1.0))
+        cancelled, order = self.orders.cancel(order_id, email)
+        if cancelled:
+            text = f"Order {order_id} is now cancelled. The refund follows our refund policy."
+        else:
+            text = order_status_text(order, lang) + " It can no longer be cancelled here."
+        facts = {"order_id": order_id, "status": order["status"]} if order else None
+        return _Plan(Reply(text, lang, "cancel_order", 1.0, order=facts))
 
     def _new_address(self, session, message, lang, conf) -> _Plan:
         session.pending_intent = None
@@ -457,6 +584,11 @@ class Assistant:
         if attrs:
             text += f" ({attrs})"
         return Reply(text, lang, intent, conf, products=[self._card(item_id, "you asked about it")])
+
+    @classmethod
+    def _refers_to_shown(cls, message: str) -> bool:
+        words = set(re.findall(r"\w+", message.lower()))
+        return cls._ordinal(message) is not None and bool(words & {"one", "item", "product"})
 
     @staticmethod
     def _ordinal(message: str) -> int | None:

@@ -85,17 +85,22 @@ def _chat(args, assistant) -> int:
     while True:
         try:
             message = input("you> ")
-        except EOFError:
+        except (EOFError, UnicodeDecodeError):
             break
         if not message.strip():
             break
         print("bot> ", end="", flush=True)
+        shown = []
         for piece in assistant.respond_stream(session, message):
             if isinstance(piece, str):
+                shown.append(piece)
                 print(piece, end="", flush=True)
             else:
                 reply = piece
         print()
+        if "".join(shown).strip() != reply.text.strip():
+            # The draft failed the fact check; the shopper must see the safe final text.
+            print(f"bot> (corrected) {reply.text}")
         if reply.faq_ids:
             print(f"     sources: {', '.join(reply.faq_ids)}")
         for card in reply.products:
@@ -126,7 +131,7 @@ def main(argv: list[str] | None = None, extra_commands: dict[str, Command] | Non
             print(f"ready: data in {config.data_dir}")
             return 0
         return _chat(args, assistant)
-    except (ConfigError, ValueError, OSError) as exc:
+    except (ConfigError, ValueError, OSError, KeyError) as exc:
         print(f"shop-assistant: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

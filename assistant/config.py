@@ -47,7 +47,11 @@ class AssistantConfig:
     intent_lm_weight: float | None = None
     intent_threshold: float = 0.35
     max_low_confidence: int = 2  # clarifying questions in a row before a handoff
-    faq_threshold: float = 0.45
+    faq_threshold: float = 0.45  # least embedding similarity of an FAQ answer
+    faq_keyword_coverage: float = 0.5  # or: least share of the message's keywords it holds
+    # Languages whose FAQ search trusts embedding similarity (all-MiniLM-L6-v2 is English);
+    # in the others keywords lead.
+    dense_languages: tuple[str, ...] = ("en",)
     reply_mode: str = "generate"
     # Languages the LM writes replies in; in others the FAQ entry's own text is the answer.
     # The bundled SmolLM2-135M writes English only (its Spanish and Chinese are garbled).
@@ -57,12 +61,14 @@ class AssistantConfig:
     max_off_context: float = 0.4
     max_new_tokens: int = 80
     max_message_chars: int = 2000
+    max_message_tokens: int = 512  # emoji and rare scripts cost many tokens per character
     history_turns: int = 4
     products_shown: int = 6
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._check_types()
         self.shop_dir = Path(self.shop_dir)
         self.data_dir = Path(self.data_dir)
         if self.intent_lm_weight is not None and not 0.0 <= self.intent_lm_weight <= 1.0:
@@ -73,13 +79,48 @@ class AssistantConfig:
             raise ConfigError(f"faq_threshold must be in [0, 1), got {self.faq_threshold!r}")
         if self.reply_mode not in REPLY_MODES:
             raise ConfigError(f"reply_mode must be one of {REPLY_MODES}, got {self.reply_mode!r}")
-        for name in ("max_new_tokens", "max_message_chars", "products_shown", "max_low_confidence"):
+        for name in (
+            "max_new_tokens",
+            "max_message_chars",
+            "max_message_tokens",
+            "history_turns",
+            "products_shown",
+            "max_low_confidence",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
         self.generate_languages = tuple(self.generate_languages)
+        self.dense_languages = tuple(self.dense_languages)
         if not isinstance(self.chroma_port, int) or not 0 < self.chroma_port < 65536:
             raise ConfigError(f"chroma_port must be a TCP port, got {self.chroma_port!r}")
+
+    def _check_types(self) -> None:
+        """Name the setting and the value when a file gives a value of the wrong type."""
+        kinds = {
+            "shop_dir": (str, Path), "data_dir": (str, Path), "base_model": (str, type(None)),
+            "adapter_dir": (str, Path, type(None)), "embedding_model": (str, type(None)),
+            "chroma_host": (str, type(None)), "reply_mode": (str,),
+            "generate_languages": (list, tuple), "dense_languages": (list, tuple),
+        }  # fmt: skip
+        numbers = ("intent_threshold", "faq_threshold", "faq_keyword_coverage", "max_off_context")
+        for name in numbers:
+            kinds[name] = (int, float)
+        for name, allowed in kinds.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, allowed):
+                expected = " or ".join(t.__name__ for t in allowed)
+                raise ConfigError(f"{name} must be {expected}, got {value!r}")
+        weight = self.intent_lm_weight
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float)):
+            raise ConfigError(f"intent_lm_weight must be a number or null, got {weight!r}")
+        for name in ("max_new_tokens", "max_message_chars", "max_message_tokens", "chroma_port",
+                     "history_turns", "products_shown", "max_low_confidence", "seed"):  # fmt: skip
+            if isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be an integer, got {getattr(self, name)!r}")
+        for name in ("generate_languages", "dense_languages"):
+            if not all(isinstance(code, str) for code in getattr(self, name)):
+                raise ConfigError(f"{name} must be a list of language codes")
 
     def resolved_lm_weight(self, has_adapter: bool) -> float:
         if self.intent_lm_weight is not None:
@@ -105,4 +146,7 @@ class AssistantConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigError(f"{source}: unknown setting(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 REQUIRED = ("order_id", "email", "status", "order_date", "items", "total")
 STATUSES = ("processing", "shipped", "delivered", "cancelled", "returned")
+OPTIONAL_TEXT = ("shipped_date", "delivered_date", "tracking_number", "carrier",
+                 "shipping_address", "currency")  # fmt: skip
 
 
 class OrderFileError(ValueError):
@@ -45,11 +47,14 @@ class OrderFileError(ValueError):
 
 def _read_orders(path: Path) -> list[dict[str, Any]]:
     rows, seen = [], set()
-    with open(path, encoding="utf-8", errors="strict") as fh:
+    raw = Path(path).read_bytes()
+    for number, chunk in enumerate(raw.split(b"\n"), start=1):
         try:
-            lines = fh.read().splitlines()
+            chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise OrderFileError(path, 0, f"not UTF-8 text ({exc})") from None
+            raise OrderFileError(path, number, f"not UTF-8 text ({exc.reason})") from None
+    # Split on newlines only: U+2028 inside a JSON string is not a line break.
+    lines = raw.decode("utf-8-sig").split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -68,8 +73,21 @@ def _read_orders(path: Path) -> list[dict[str, Any]]:
             )
         if not isinstance(row["items"], list):
             raise OrderFileError(path, number, "items: expected a list")
-        if not isinstance(row["total"], (int, float)):
-            raise OrderFileError(path, number, f"total: expected a number, got {row['total']!r}")
+        total = row["total"]
+        if isinstance(total, bool) or not isinstance(total, int | float) or total != total:
+            raise OrderFileError(path, number, f"total: expected a number, got {total!r}")
+        for key in ("order_id", "email", "order_date"):
+            if not isinstance(row[key], str | int) or isinstance(row[key], bool):
+                raise OrderFileError(path, number, f"{key}: expected text, got {row[key]!r}")
+        if not isinstance(row["email"], str):
+            raise OrderFileError(path, number, f"email: expected text, got {row['email']!r}")
+        for key in OPTIONAL_TEXT:
+            if row.get(key) is not None and not isinstance(row[key], str):
+                raise OrderFileError(
+                    path, number, f"{key}: expected text or null, got {row[key]!r}"
+                )
+        if not all(isinstance(item, dict) for item in row["items"]):
+            raise OrderFileError(path, number, "items: expected a list of objects")
         row["order_id"] = str(row["order_id"])
         if row["order_id"] in seen:
             raise OrderFileError(path, number, f"duplicate order_id {row['order_id']!r}")

@@ -88,7 +88,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "order_not_found": {
         "en": "I couldn't find an order with that number and email address. "
-        "Please check both and try again.",
+        "Please check both: you can send me the correct email or order number.",
         "es": "No encuentro ningún pedido con ese número y ese correo. Compruébalos e "
         "inténtalo de nuevo.",
         "zh": "未找到与该订单号和邮箱匹配的订单，请核对后重试。",

@@ -30,6 +30,7 @@ class Session:
     shown: list[str] = field(default_factory=list)  # item_ids on screen, in order
     handed_off: bool = False
     low_confidence_count: int = 0
+    failed_lookups: int = 0  # order lookups whose id and email did not match
     slots: dict[str, Any] = field(default_factory=dict)
     pending_intent: str | None = None  # an order tool waiting for the order id or email
 

@@ -52,3 +52,25 @@ def test_bad_settings_give_a_clear_error(capsys, cli_args, tmp_path):
 def test_bad_session_id(capsys, cli_args):
     code, _, err = run(capsys, ["chat", "hi", "--session", "../../etc/passwd", *cli_args])
     assert code == 2 and "session id" in err
+
+
+def test_broken_session_file_is_a_clear_error(capsys, cli_args, tmp_path):
+    sessions = tmp_path / "data" / "sessions"
+    sessions.mkdir(parents=True)
+    (sessions / "s9.json").write_text('{"session_id": "s9", "foo": 1}', encoding="utf-8")
+    code, _, err = run(capsys, ["chat", "hi", "--session", "s9", *cli_args])
+    assert code == 2 and "s9.json: not a readable session file" in err
+
+
+def test_malformed_dialogues_name_file_and_line(tmp_path):
+    from assistant.assistant import load_intent_examples
+
+    path = tmp_path / "train.jsonl"
+    for line, message in [
+        ("[1, 2]", "turns: expected a list"),
+        ('{"turns": [{"role": "user", "content": 5, "intent": "greeting"}]}', "content"),
+        ('{"turns": [{"role": "user", "content": "hi", "intent": "hack"}]}', "unknown intent"),
+    ]:
+        path.write_text('{"turns": []}\n' + line + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=rf"train.jsonl:2: .*{message}"):
+            load_intent_examples(path)

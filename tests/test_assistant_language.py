@@ -16,3 +16,13 @@ def test_short_message_keeps_session_language():
 def test_same_message_same_answer():
     text = "Quiero saber dónde está mi pedido por favor"
     assert {detect_language(text) for _ in range(5)} == {"es"}
+
+
+def test_config_rejects_wrong_types():
+    import pytest
+
+    from assistant.config import AssistantConfig, ConfigError
+
+    for bad in ({"intent_threshold": "abc"}, {"shop_dir": 123}, {"max_new_tokens": True}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            AssistantConfig(**bad)

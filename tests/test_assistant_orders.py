@@ -94,3 +94,16 @@ def test_duplicate_and_empty(tmp_path):
     path.write_text("", encoding="utf-8")
     with pytest.raises(OrderFileError, match="no orders"):
         OrderBook(tmp_path / "o2.sqlite").load_jsonl(path)
+
+
+@pytest.mark.parametrize(
+    "field, value", [("email", 12345), ("tracking_number", ["PP1"]), ("total", float("nan"))]
+)
+def test_wrong_types_are_rejected(tmp_path, field, value):
+    row = {"order_id": "9", "email": "a@b.c", "status": "shipped", "order_date": "2026-01-01",
+           "items": [], "total": 1.0}  # fmt: skip
+    row[field] = value
+    path = tmp_path / "orders.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(OrderFileError, match=rf"orders.jsonl:1: {field}"):
+        OrderBook(tmp_path / "o.sqlite").load_jsonl(path)

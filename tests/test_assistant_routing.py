@@ -123,3 +123,51 @@ def test_change_address_flow(assistant):
     assert assistant.orders.lookup("10024", "bo@example.org")["shipping_address"].startswith(
         "7 Elm"
     )
+
+
+def test_wrong_email_keeps_the_order_id(assistant):
+    session = assistant.new_session()
+    wrong = assistant.respond(session, "where is my order 10023? email bo@example.org")
+    assert wrong.order is None
+    right = assistant.respond(session, "oops, it is ana@example.com")
+    assert right.order["order_id"] == "10023"
+
+
+def test_question_about_a_product_on_screen(assistant):
+    session = assistant.new_session()
+    shown = assistant.respond(session, "show me running shoes under 80").products
+    detail = assistant.respond(session, "how much is the second one?")
+    assert detail.intent == "product_question"
+    assert detail.products[0].item_id == shown[1].item_id
+    assert f"{shown[1].price:.2f}" in detail.text
+
+
+def test_every_faq_question_finds_its_own_entry(assistant):
+    for entry in assistant.faq.values():
+        found = assistant.search_faq(entry.question, entry.language)
+        assert found is not None and found.faq_id == entry.faq_id, entry.question
+
+
+def test_cancel_needs_an_explicit_yes(assistant):
+    session = assistant.new_session()
+    asked = assistant.respond(session, "I want to cancel order 10024, email bo@example.org")
+    assert asked.intent == "cancel_order" and "yes or no" in asked.text
+    kept = assistant.respond(session, "no wait, I only wanted the status")
+    assert "stays as it is" in kept.text
+    assert assistant.orders.lookup("10024", "bo@example.org")["status"] == "processing"
+
+
+def test_guessing_emails_ends_in_a_handoff(assistant):
+    session = assistant.new_session()
+    for guess in ("a@example.com", "b@example.com", "c@example.com"):
+        reply = assistant.respond(session, f"where is order 10023? my email is {guess}")
+        assert reply.order is None
+    last = assistant.respond(session, "where is order 10023? my email is ana@example.com")
+    assert last.handoff and last.order is None
+
+
+def test_lone_surrogates_and_invisible_characters(assistant):
+    reply, _ = ask(assistant, "where is my order \udcff 10023")
+    assert reply.text
+    blank, _ = ask(assistant, "\u200b\ufeff")
+    assert blank.clarify
