@@ -185,6 +185,14 @@ class Assistant:
             port=config.chroma_port,
         )
         faq = load_faq(shop / "faq.jsonl")
+        others = sorted({e.language for e in faq} - set(config.generate_languages))
+        if others and config.reply_mode == "generate":
+            logger.warning(
+                "FAQ answers in %s are the entries' own text, not generated: the LM writes "
+                "only %s (setting generate_languages)",
+                others,
+                list(config.generate_languages),
+            )
         logger.info("FAQ index: %s", store.sync_faq(faq))
         catalogue = load_catalogue(shop / "catalogue.jsonl")
         logger.info("product index: %s", store.sync_products(catalogue))
