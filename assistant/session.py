@@ -34,6 +34,16 @@ class Session:
     slots: dict[str, Any] = field(default_factory=dict)
     pending_intent: str | None = None  # an order tool waiting for the order id or email
 
+    def note_event(self, item_id: str, event: str) -> None:
+        """Record a view or an add-to-cart of `item_id` in this session."""
+        if event == "view":
+            self.viewed.append(item_id)
+        elif event == "cart":
+            if item_id not in self.carted:
+                self.carted.append(item_id)
+        else:
+            raise ValueError(f"event must be 'view' or 'cart', got {event!r}")
+
     def add_turn(self, role: str, content: str) -> None:
         self.history.append(Turn(role, content))
 

@@ -81,13 +81,7 @@ class FakeAssistant:
     def record_event(self, session: Session, item_id: str, event: str) -> list[ProductCard]:
         if item_id not in self.products:
             raise KeyError(f"unknown item_id {item_id!r}")
-        if event == "view":
-            session.viewed.append(item_id)
-        elif event == "cart":
-            if item_id not in session.carted:
-                session.carted.append(item_id)
-        else:
-            raise ValueError(f"event must be 'view' or 'cart', got {event!r}")
+        session.note_event(item_id, event)
         return self.recommend(session)
 
     def respond(self, session: Session, message: str) -> Reply:
