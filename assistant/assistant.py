@@ -33,7 +33,6 @@ from retrieval.keyword import reciprocal_rank_fusion
 
 logger = logging.getLogger(__name__)
 
-ORDER_INTENTS = ("order_status", "cancel_order", "change_address")
 MAX_FAILED_LOOKUPS = 3  # order lookups that found nothing, before a person takes over
 YES = re.compile(
     r"^(?:yes|y|yeah|yep|sure|please do|confirm|ok|okay|s[ií]|是|是的|好|确认)\b", re.I
@@ -209,7 +208,7 @@ class Assistant:
             lm=lm,
             embed=embedder.encode,
             examples=examples,
-            lm_weight=config.resolved_lm_weight(adapter_dir is not None),
+            lm_weight=config.resolved_lm_weight(),
             history_turns=config.history_turns,
         )
         logger.info("assistant ready in %.1f s", time.perf_counter() - started)
@@ -564,8 +563,9 @@ class Assistant:
         """Order search hits by text match and by the recommender's score for this session."""
         if not hits:
             return []
-        ids = [h.product.item_id for h in hits if h.product.item_id in self.products]
-        sem = np.array([h.score for h in hits if h.product.item_id in self.products])
+        hits = [h for h in hits if h.product.item_id in self.products]
+        ids = [h.product.item_id for h in hits]
+        sem = np.array([h.score for h in hits])
         rec = np.asarray(self.recommender.score(session.viewed, session.carted, ids), dtype=float)
 
         def unit(x: np.ndarray) -> np.ndarray:

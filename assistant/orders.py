@@ -48,13 +48,13 @@ class OrderFileError(ValueError):
 def _read_orders(path: Path) -> list[dict[str, Any]]:
     rows, seen = [], set()
     raw = Path(path).read_bytes()
-    for number, chunk in enumerate(raw.split(b"\n"), start=1):
-        try:
-            chunk.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise OrderFileError(path, number, f"not UTF-8 text ({exc.reason})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise OrderFileError(path, line, f"not UTF-8 text ({exc.reason})") from None
     # Split on newlines only: U+2028 inside a JSON string is not a line break.
-    lines = raw.decode("utf-8-sig").split("\n")
+    lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -107,3 +107,12 @@ def test_wrong_types_are_rejected(tmp_path, field, value):
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     with pytest.raises(OrderFileError, match=rf"orders.jsonl:1: {field}"):
         OrderBook(tmp_path / "o.sqlite").load_jsonl(path)
+
+
+def test_bad_utf8_names_its_line(tmp_path):
+    good = json.dumps({"order_id": "9", "email": "a@b.c", "status": "shipped",
+                       "order_date": "2026-01-01", "items": [], "total": 1.0})  # fmt: skip
+    path = tmp_path / "orders.jsonl"
+    path.write_bytes(good.encode() + b"\n" + b'{"order_id": "\xff"}\n')
+    with pytest.raises(OrderFileError, match=r"orders.jsonl:2: not UTF-8"):
+        OrderBook(tmp_path / "o.sqlite").load_jsonl(path)
