@@ -53,6 +53,20 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 # name -> (help, add_arguments(parser), run(config, args) -> exit code)
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., int]]
 
+# Sub-commands that live in modules of their own, one line each: name -> module. The module
+# defines HELP, add_arguments(parser) and run(config, args) -> exit code.
+MODULE_COMMANDS: dict[str, str] = {}
+
+
+def _module_commands() -> dict[str, Command]:
+    import importlib
+
+    commands: dict[str, Command] = {}
+    for name, module_name in MODULE_COMMANDS.items():
+        module = importlib.import_module(module_name)
+        commands[name] = (module.HELP, module.add_arguments, module.run)
+    return commands
+
 
 def build_parser(extra_commands: dict[str, Command] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shop-assistant", description="The shop assistant.")
@@ -110,7 +124,7 @@ def _chat(args, assistant) -> int:
 
 
 def main(argv: list[str] | None = None, extra_commands: dict[str, Command] | None = None) -> int:
-    extra_commands = extra_commands or {}
+    extra_commands = _module_commands() | (extra_commands or {})
     args = build_parser(extra_commands).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
