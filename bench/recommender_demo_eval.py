@@ -24,29 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from recommender import MFConfig, SessionRecommender  # noqa: E402
 from recommender.baselines import ItemCooccurrence, MostPopular  # noqa: E402
-from recommender.data import Event, group_sessions, load_interactions, load_yoochoose  # noqa: E402
+from recommender.data import Event, load_interactions, load_yoochoose  # noqa: E402
+from recommender.explicit import ExplicitMF  # noqa: E402
+from recommender.knn import SessionKNN  # noqa: E402
 from recommender.metrics import catalogue_coverage, mrr_at_k, ndcg_at_k, recall_at_k  # noqa: E402
+from recommender.splits import leave_last_out  # noqa: E402
+from recommender.two_tower import TwoTower, TwoTowerConfig  # noqa: E402
 
 logger = logging.getLogger("recommender_demo_eval")
-
-
-def leave_last_out(events: list[Event]) -> tuple[list[Event], list[tuple[list[Event], str]]]:
-    """Training events and (prefix events, target item) pairs; repeated targets are skipped."""
-    train: list[Event] = []
-    queries: list[tuple[list[Event], str]] = []
-    repeats = 0
-    for session in group_sessions(events).values():
-        if len(session) < 2:
-            train.extend(session)
-            continue
-        prefix, last = session[:-1], session[-1]
-        train.extend(prefix)
-        if last.item_id in {e.item_id for e in prefix}:
-            repeats += 1
-            continue
-        queries.append((prefix, last.item_id))
-    logger.info("%d queries; %d sessions skipped (target already in prefix)", len(queries), repeats)
-    return train, queries
 
 
 def load_catalogue(path: Path) -> dict[str, dict]:
@@ -71,6 +56,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=MFConfig.epochs)
     parser.add_argument("--factors", type=int, default=MFConfig.factors)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tt-epochs", type=int, default=15, help="two-tower epochs (max)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -103,6 +89,17 @@ def main() -> None:
         carted = [e.item_id for e in prefix if e.event != "view"]
         return [r.item_id for r in mf.recommend(viewed, carted, k=k)]
 
+    def events_rank(model):
+        return lambda prefix, k: [r.item_id for r in model.recommend(prefix, k)]
+
+    timings = {"MF-BPR (fold-in)": mf_seconds}
+
+    def timed(name, build):
+        started = time.perf_counter()
+        model = build()
+        timings[name] = time.perf_counter() - started
+        return events_rank(model)
+
     models = {
         "MostPopular": lambda prefix, k: [
             r.item_id for r in popular.recommend([e.item_id for e in prefix], k)
@@ -110,17 +107,29 @@ def main() -> None:
         "ItemCooccurrence": lambda prefix, k: [
             r.item_id for r in cooc.recommend([e.item_id for e in prefix], k)
         ],
+        "SessionKNN": timed("SessionKNN", lambda: SessionKNN().fit(train)),
+        "ExplicitMF": timed("ExplicitMF", lambda: ExplicitMF().fit_events(train)),
         "MF-BPR (fold-in)": mf_rank,
     }
+    tt_config = TwoTowerConfig(epochs=args.tt_epochs, seed=args.seed, progress=False)
+    models["TwoTower (id)"] = timed("TwoTower (id)", lambda: TwoTower.fit(train, tt_config))
+    if items:
+        from retrieval.embeddings import Embedder
+
+        encode = Embedder().encode
+        models["TwoTower (id+content)"] = timed(
+            "TwoTower (id+content)",
+            lambda: TwoTower.fit(train, tt_config, items=items, encode=encode),
+        )
     targets = [target for _, target in queries]
     k = args.k
     print(
         f"\nLeave-last-out on {source}: {len(train)} training events, {len(queries)} queries, "
-        f"{len(catalogue)} items; MF trained in {mf_seconds:.1f}s\n"
+        f"{len(catalogue)} items\n"
     )
     print(
-        f"{'model':<20} {'Recall@' + str(k):>10} {'MRR@' + str(k):>10} {'NDCG@' + str(k):>10} "
-        f"{'Cov@' + str(k):>10}"
+        f"{'model':<22} {'Recall@' + str(k):>10} {'MRR@' + str(k):>10} {'NDCG@' + str(k):>10} "
+        f"{'Cov@' + str(k):>10} {'train s':>8}"
     )
     for name, rank in models.items():
         ranked = [rank(prefix, k) for prefix, _ in queries]
@@ -130,7 +139,9 @@ def main() -> None:
             ndcg_at_k(ranked, targets, k),
             catalogue_coverage(ranked, catalogue, k),
         )
-        print(f"{name:<20} " + " ".join(f"{v:>10.4f}" for v in values))
+        seconds = timings.get(name)
+        took = f"{seconds:>8.1f}" if seconds is not None else f"{'-':>8}"
+        print(f"{name:<22} " + " ".join(f"{v:>10.4f}" for v in values) + f" {took}")
 
 
 if __name__ == "__main__":

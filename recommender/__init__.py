@@ -1,8 +1,21 @@
-"""Session-based product recommendations: BPR matrix factorisation with live-session fold-in."""
+"""Session-aware product recommendations.
 
-from recommender.data import Event, InteractionFileError, load_interactions, load_yoochoose
+Models: BPR matrix factorisation with live-session fold-in (served by SessionRecommender),
+explicit-rating MF, a two-tower model, and the baselines most-popular, item co-occurrence and
+session-kNN. All of them rank through `recommend(session, k, exclude)`.
+"""
+
+from recommender.base import Recommendation, Step
+from recommender.data import (
+    Event,
+    InteractionFileError,
+    load_csv,
+    load_interactions,
+    load_online_retail,
+    load_yoochoose,
+)
 from recommender.mf import MFConfig
-from recommender.service import Recommendation, SessionRecommender
+from recommender.service import SessionRecommender
 
 __all__ = [
     "Event",
@@ -10,6 +23,9 @@ __all__ = [
     "MFConfig",
     "Recommendation",
     "SessionRecommender",
+    "Step",
+    "load_csv",
     "load_interactions",
+    "load_online_retail",
     "load_yoochoose",
 ]

@@ -6,8 +6,8 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from recommender.base import Recommendation
 from recommender.data import Event
-from recommender.service import Recommendation
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,11 @@ class ItemCooccurrence:
             for i in ranked
         ]
         if len(out) < k:
+            # Popular padding ranks below every co-occurrence hit: its scores are rescaled
+            # into (0, lowest hit score).
             taken = banned | set(ranked)
-            out += self.popular.recommend([], k - len(out), exclude=taken, exclude_seen=False)
+            padding = self.popular.recommend([], k - len(out), exclude=taken, exclude_seen=False)
+            floor = out[-1].score if out else 1.0
+            top = max((r.score for r in padding), default=1.0) + 1.0
+            out += [Recommendation(r.item_id, floor * r.score / top, r.reason) for r in padding]
         return out

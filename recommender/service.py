@@ -10,29 +10,21 @@ import os
 import shutil
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from recommender.base import Recommendation, top_k
 from recommender.data import Event, load_interactions
 from recommender.mf import MFConfig, MFModel, session_item_weights, train_bpr
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+EXACT_TOP_K_LIMIT = 1_000_000  # above this many items, top-k comes from an HNSW index
 MODEL_FILE = "model.npz"
 META_FILE = "meta.json"
-
-
-@dataclass
-class Recommendation:
-    """One recommended item, its score (higher is better) and a short reason for the shopper."""
-
-    item_id: str
-    score: float
-    reason: str
 
 
 def _field(meta: Any, name: str) -> Any:
@@ -58,6 +50,8 @@ class SessionRecommender:
     The candidate universe is every item the model was trained on plus every item in `items`.
     Catalogue items without interaction history get a category prior: the popularity-weighted
     mean factors, the mean bias and the mean popularity of trained items in the same category.
+    Top-k is exact (one matrix product) up to `exact_limit` items, approximate (HNSW maximum
+    inner product over [factors, bias]) above it.
     """
 
     def __init__(
@@ -66,6 +60,7 @@ class SessionRecommender:
         items: Mapping[str, Any],
         popularity: np.ndarray,
         config: MFConfig,
+        exact_limit: int = EXACT_TOP_K_LIMIT,
     ) -> None:
         if popularity.shape != (len(model.item_ids),):
             raise ValueError(
@@ -75,6 +70,8 @@ class SessionRecommender:
         self.config = config
         self.items = dict(items)
         self._trained_popularity = popularity.astype(np.float32)
+        self.exact_limit = exact_limit
+        self._ann = None  # built on first use
         self._build_universe()
 
     # ------------------------------------------------------------------ construction
@@ -260,15 +257,31 @@ class SessionRecommender:
         rows = np.array(sorted(weights), dtype=np.int64)
         return rows, np.array([weights[r] for r in rows], dtype=np.float32)
 
+    def _session_vector(
+        self, viewed: Sequence[str], carted: Sequence[str]
+    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """Folded-in session vector (None when no session item is known), its rows and weights."""
+        rows, weights = self._session_rows(viewed, carted)
+        if rows.size == 0:
+            return None, rows, weights
+        return (weights[:, None] * self._context[rows]).sum(0) / weights.sum(), rows, weights
+
     def _all_scores(
         self, viewed: Sequence[str], carted: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores for the whole universe plus the session rows and weights (empty: popularity)."""
-        rows, weights = self._session_rows(viewed, carted)
-        if rows.size == 0:
-            return self._popularity.astype(np.float64), rows, weights
-        vector = (weights[:, None] * self._context[rows]).sum(0) / weights.sum()
-        return (self._factors @ vector + self._bias).astype(np.float64), rows, weights
+        vector, rows, weights = self._session_vector(viewed, carted)
+        return self._scores_for(vector), rows, weights
+
+    def _scores_for(self, vector: np.ndarray | None) -> np.ndarray:
+        """Every item's score for a session vector; popularity for an empty session."""
+        if vector is None:
+            return self._popularity.astype(np.float64)
+        return (self._factors @ vector + self._bias).astype(np.float64)
+
+    def scores_all(self, viewed: Sequence[str], carted: Sequence[str] = ()) -> np.ndarray:
+        """Scores of every item in `item_ids` order (popularity when the session is empty)."""
+        return self._all_scores(viewed, carted)[0]
 
     def score(
         self, viewed: Sequence[str], carted: Sequence[str], item_ids: Sequence[str]
@@ -312,16 +325,37 @@ class SessionRecommender:
             raise ValueError(f"k must be an integer >= 0, got {k!r}")
         if k == 0:
             return []
-        scores, rows, weights = self._all_scores(viewed, carted)
         banned = [*carted, *exclude, *(viewed if exclude_viewed else ())]
         keep = self._filter_mask(banned, candidates, category, min_price, max_price, in_stock)
-        pool = np.flatnonzero(keep)
-        # Stable sort on the negated score: ties keep universe order, so results are repeatable.
-        top = pool[np.argsort(-scores[pool], kind="stable")[:k]]
+        vector, rows, weights = self._session_vector(viewed, carted)
+        if vector is not None and len(self.item_ids) > self.exact_limit:
+            top = self._approximate_top(vector, keep, k)
+            scores = np.zeros(len(self.item_ids))
+            scores[top] = self._factors[top] @ vector + self._bias[top]
+        else:
+            scores = self._scores_for(vector)
+            top = top_k(scores, k, ~keep)  # ties keep universe order: repeatable results
         return [
             Recommendation(self.item_ids[i], float(scores[i]), self._reason(int(i), rows, weights))
             for i in top
         ]
+
+    def _approximate_top(self, vector: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
+        """Top-k allowed rows from the HNSW index, asking for more candidates while filters bite."""
+        from recommender.ann import InnerProductIndex
+
+        if self._ann is None:
+            self._ann = InnerProductIndex(np.hstack([self._factors, self._bias[:, None]]))
+        query = np.append(vector, 1.0).astype(np.float32)
+        fetch = max(4 * k, 64)
+        while True:
+            found = self._ann.query(query, fetch)
+            allowed = found[keep[found]]
+            if allowed.size >= k or fetch >= len(self.item_ids):
+                break
+            fetch *= 4
+        exact = self._factors[allowed] @ vector + self._bias[allowed]
+        return allowed[np.argsort(-exact, kind="stable")[:k]]
 
     def _filter_mask(
         self,

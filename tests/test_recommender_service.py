@@ -193,3 +193,21 @@ def test_load_rejects_other_format(rec, tmp_path):
     (tmp_path / "model" / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="unsupported recommender format 99"):
         SessionRecommender.load(tmp_path / "model", catalogue())
+
+
+def test_approximate_top_k_path_matches_exact_and_keeps_filters(rec):
+    """A tiny exact_limit sends recommend() through Chroma's HNSW index."""
+    ann = SessionRecommender(rec.model, catalogue(), rec._trained_popularity, rec.config,
+                             exact_limit=4)  # fmt: skip
+    for viewed, carted in ((["A1"], []), (["B2", "A3"], ["B1"])):
+        exact = rec.recommend(viewed, carted, k=4)
+        approximate = ann.recommend(viewed, carted, k=4)
+        assert ids(approximate) == ids(exact)
+        assert [r.score for r in approximate] == pytest.approx([r.score for r in exact])
+    assert ann._ann is not None and ann._ann.size == 12
+    filtered = ann.recommend(["A1"], carted=["B0"], k=12, category="home-kitchen",
+                             max_price=35.0, in_stock=True, exclude={"B2"})  # fmt: skip
+    assert ids(filtered) == ids(
+        rec.recommend(["A1"], carted=["B0"], k=12, category="home-kitchen", max_price=35.0,
+                      in_stock=True, exclude={"B2"})
+    ) and set(ids(filtered)) == {"B1"}  # fmt: skip
