@@ -1,4 +1,5 @@
-"""Retrieval for the shop assistant: record types and readers, embeddings, vector store.
+"""Retrieval for the shop assistant: records and readers, embeddings, vector store, hybrid
+search, ingestion.
 
 Names are loaded on first use, so ``import retrieval.records`` does not pull in
 chromadb or torch.
@@ -22,6 +23,8 @@ _EXPORTS = {
     "SyncSummary": "retrieval.store",
     "FaqHit": "retrieval.store",
     "ProductHit": "retrieval.store",
+    "SourceState": "retrieval.store",
+    "HybridSearch": "retrieval.hybrid",
 }
 
 __all__ = [
@@ -29,9 +32,11 @@ __all__ = [
     "Embedder",
     "FaqEntry",
     "FaqHit",
+    "HybridSearch",
     "ModelNotFoundError",
     "Product",
     "ProductHit",
+    "SourceState",
     "SyncSummary",
     "VectorStore",
     "bundled_model_dir",
@@ -41,8 +46,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from retrieval.embeddings import Embedder, ModelNotFoundError, bundled_model_dir
+    from retrieval.hybrid import HybridSearch
     from retrieval.records import DataFileError, FaqEntry, Product, load_catalogue, load_faq
-    from retrieval.store import FaqHit, ProductHit, SyncSummary, VectorStore
+    from retrieval.store import FaqHit, ProductHit, SourceState, SyncSummary, VectorStore
 
 
 def __getattr__(name: str) -> Any:

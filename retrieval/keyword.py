@@ -75,10 +75,29 @@ class KeywordIndex:
         ]
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[str]:
-    """Ids ordered by the sum of 1 / (k + rank) over the rankings (rank from 1)."""
+def fused_scores(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Reciprocal-rank-fusion score of every id: the sum of w / (k + rank) (rank from 1).
+
+    A large `k` flattens the rankings' differences; `weights` (one per ranking, default all
+    1) let one ranking count more than another.
+    """
+    if isinstance(k, bool) or not isinstance(k, int | float) or k < 0:
+        raise ValueError(f"k must be a number >= 0, got {k!r}")
+    weights = [1.0] * len(rankings) if weights is None else list(weights)
+    if len(weights) != len(rankings):
+        raise ValueError(f"expected {len(rankings)} weights, got {len(weights)}")
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for weight, ranking in zip(weights, rankings, strict=True):
         for rank, doc_id in enumerate(ranking, start=1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
+    return scores
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[str]:
+    """Ids ordered by their fused score (see `fused_scores`), ties in first-seen order."""
+    scores = fused_scores(rankings, k, weights)
     return sorted(scores, key=lambda d: -scores[d])

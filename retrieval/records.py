@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = [
 
 # Attribute columns a catalogue CSV may carry next to the fixed product columns.
 CSV_ATTRIBUTE_COLUMNS = ("colour", "size", "material")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class DataFileError(ValueError):
@@ -74,6 +76,7 @@ class Product:
     stock: int = 0
     # Excluded from hashing so products stay usable as dict keys / set members.
     attributes: dict[str, str] = field(default_factory=dict, hash=False)
+    language: str = "en"  # the language of title and description (a search filter)
 
     def __post_init__(self) -> None:
         if isinstance(self.price, bool) or not isinstance(self.price, (int, float)):
@@ -207,6 +210,7 @@ def _product_from_row(row: Mapping[str, Any], from_csv: bool) -> Product:
         currency=_text(row, "currency", required=False, default="USD"),
         stock=_stock(row, "stock", from_csv=from_csv),
         attributes=_attributes(row, from_csv=from_csv),
+        language=_text(row, "language", required=False, default="en"),
     )
 
 
@@ -232,8 +236,8 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(path, number, f"invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5,000-digit number
+            raise DataFileError(path, number, f"invalid JSON: {getattr(exc, 'msg', exc)}") from None
         if not isinstance(row, dict):
             raise DataFileError(path, number, f"expected a JSON object, got {_type_name(row)}")
         yield number, row
@@ -271,19 +275,92 @@ def _csv_rows(
         yield start, dict(zip(header, cells, strict=False))
 
 
+def _slug(text: str) -> str:
+    return "-".join(_WORD.findall(text.lower()))[:60].strip("-") or "entry"
+
+
+def _markdown_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """FAQ entries of a Markdown file: see docs/data-format.md ("faq.md").
+
+    A ``## `` heading is a question; ``key: value`` lines right below it (keys in
+    MARKDOWN_KEYS) are its metadata; the text up to the next ``## `` heading is its answer.
+    Paragraphs stay separated by a blank line; the lines of one paragraph are joined.
+    """
+    entry: dict[str, Any] | None = None
+    start = 0
+    paragraphs: list[list[str]] = []
+
+    def finish() -> Iterator[tuple[int, dict[str, Any]]]:
+        if entry is not None:
+            entry["answer"] = "\n\n".join(" ".join(p) for p in paragraphs if p)
+            if not entry["answer"]:
+                raise DataFileError(path, start, "question has no answer below it")
+            yield start, _markdown_defaults(entry)
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if raw.startswith("## ") or line == "##":
+            yield from finish()
+            question = line[2:].strip()
+            if not question:
+                raise DataFileError(path, number, "empty question after '##'")
+            entry, start, paragraphs = {"question": question}, number, [[]]
+            continue
+        if entry is None:
+            if line and not line.startswith("# "):
+                raise DataFileError(path, number, "text before the first '## question' heading")
+            continue
+        key, sep, value = line.partition(":")
+        in_header = not any(paragraphs) and len(paragraphs) == 1
+        if in_header and sep and key.strip().lower() in MARKDOWN_KEYS:
+            name = MARKDOWN_KEYS[key.strip().lower()]
+            if not value.strip():
+                raise DataFileError(path, number, f"empty value for '{key.strip()}'")
+            if name in entry:
+                raise DataFileError(path, number, f"'{key.strip()}' given twice")
+            entry[name] = value.strip()
+        elif line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    yield from finish()
+
+
+# Metadata keys of a Markdown FAQ entry -> FaqEntry field.
+MARKDOWN_KEYS = {"id": "faq_id", "language": "language", "category": "category", "topic": "topic"}
+
+
+def _markdown_defaults(entry: dict[str, Any]) -> dict[str, Any]:
+    """Fill in topic (a slug of the question) and faq_id (topic.language) when not given."""
+    language = entry.get("language", "en")
+    if "topic" not in entry:
+        given = entry.get("faq_id", "")
+        # "shipping-times.en" is topic "shipping-times", as in the shop's JSONL files.
+        entry["topic"] = given.removesuffix(f".{language}") if given else _slug(entry["question"])
+    entry.setdefault("faq_id", f"{entry['topic']}.{language}")
+    return entry
+
+
 def _load(
     path: str | Path,
     build: Callable[[Mapping[str, Any], bool], Any],
     id_field: str,
     required: tuple[str, ...],
+    markdown: bool = False,
 ) -> list[Any]:
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".csv"):
-        raise DataFileError(path, None, f"unsupported file type '{suffix}' (use .jsonl or .csv)")
+    allowed = (".jsonl", ".csv", ".md") if markdown else (".jsonl", ".csv")
+    if suffix not in allowed:
+        raise DataFileError(
+            path, None, f"unsupported file type '{suffix}' (use {' or '.join(allowed)})"
+        )
     text = _read_text(path)
     from_csv = suffix == ".csv"
-    rows = _csv_rows(path, text, required) if from_csv else _jsonl_rows(path, text)
+    if suffix == ".md":
+        rows = _markdown_rows(path, text)
+    else:
+        rows = _csv_rows(path, text, required) if from_csv else _jsonl_rows(path, text)
     records: list[Any] = []
     first_seen: dict[str, int] = {}
     for line, row in rows:
@@ -307,8 +384,11 @@ def _load(
 
 
 def load_faq(path: str | Path) -> list[FaqEntry]:
-    """Read FAQ entries from a ``.jsonl`` or ``.csv`` file; raises :class:`DataFileError`."""
-    return _load(path, _faq_from_row, "faq_id", ("faq_id", "question", "answer"))
+    """Read FAQ entries from a ``.jsonl``, ``.csv`` or ``.md`` file.
+
+    Raises :class:`DataFileError` naming the file and line of the first problem.
+    """
+    return _load(path, _faq_from_row, "faq_id", ("faq_id", "question", "answer"), markdown=True)
 
 
 def load_catalogue(path: str | Path) -> list[Product]:

@@ -24,7 +24,7 @@ from retrieval.records import FaqEntry, Product
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FaqHit", "ProductHit", "SyncSummary", "VectorStore"]
+__all__ = ["FaqHit", "ProductHit", "SourceState", "SyncSummary", "VectorStore"]
 
 # Bump when the document text or metadata layout changes, so old indexes are rebuilt.
 _LAYOUT_VERSION = 1
@@ -53,15 +53,34 @@ class SyncSummary:
 
 
 @dataclass(frozen=True)
+class SourceState:
+    """Where a collection's records came from, kept in the collection's metadata.
+
+    kind: "shop" (synced from the shop folder at start-up), "ingest" (written by
+    ``shop-assistant ingest``) or "" (unknown: a store built before this was recorded).
+    complete: False while a write is under way, so an interrupted one can be noticed.
+    """
+
+    kind: str = ""
+    path: str = ""
+    file_hash: str = ""
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class FaqHit:
     entry: FaqEntry
     score: float  # 1 - cosine distance, clipped to [0, 1]; higher is better
+    keyword: float = 0.0  # share of the query's keywords in the entry's text (hybrid search)
+    fused: float = 0.0  # reciprocal-rank-fusion score (hybrid search); higher is better
 
 
 @dataclass(frozen=True)
 class ProductHit:
     product: Product
     score: float  # 1 - cosine distance, clipped to [0, 1]; higher is better
+    keyword: float = 0.0  # share of the query's keywords in the product's text (hybrid search)
+    fused: float = 0.0  # reciprocal-rank-fusion score (hybrid search); higher is better
 
 
 @register_embedding_function
@@ -140,6 +159,7 @@ def _product_metadata(product: Product) -> dict[str, Any]:
         "price": float(product.price),
         "stock": int(product.stock),
         "currency": product.currency,
+        "language": product.language,
         _RECORD_KEY: json.dumps(product.to_dict(), ensure_ascii=False, sort_keys=True),
     }
 
@@ -271,7 +291,44 @@ class VectorStore:
                 return hashes
             offset += page
 
+    def _collection(self, kind: str):
+        if kind not in ("faq", "catalogue"):
+            raise ValueError(f"kind must be 'faq' or 'catalogue', got {kind!r}")
+        return self._faq if kind == "faq" else self._products
+
+    def source_state(self, kind: str) -> SourceState:
+        """Where the records of the ``"faq"`` or ``"catalogue"`` collection came from."""
+        collection = self._collection(kind)
+        # Read afresh: another process (an ingest) may have changed it since we opened it.
+        meta = self._client.get_collection(collection.name, embedding_function=self._function)
+        meta = meta.metadata or {}
+        return SourceState(
+            kind=str(meta.get("source_kind", "")),
+            path=str(meta.get("source_path", "")),
+            file_hash=str(meta.get("source_hash", "")),
+            complete=bool(meta.get("source_complete", True)),
+        )
+
+    def set_source_state(self, kind: str, state: SourceState) -> None:
+        """Record where the collection's records came from (see :class:`SourceState`)."""
+        collection = self._collection(kind)
+        collection.modify(
+            metadata={
+                **self._index_identity(),
+                "source_kind": state.kind,
+                "source_path": state.path,
+                "source_hash": state.file_hash,
+                "source_complete": state.complete,
+            }
+        )
+
     def _sync(self, collection, records: dict[str, tuple[str, dict[str, Any]]]) -> SyncSummary:
+        """Upsert new and changed records in batches, then delete the ones that left.
+
+        Deleting last keeps an interrupted sync harmless: the collection then holds every
+        old record plus some new ones, and a rerun skips the batches already written
+        (their content hashes match) and finishes the rest.
+        """
         stored = self._stored_hashes(collection)
         todo: list[tuple[str, str, dict[str, Any]]] = []
         added = updated = unchanged = 0
@@ -293,6 +350,12 @@ class VectorStore:
                 embeddings=vectors,
                 documents=[document for _, document, _ in batch],
                 metadatas=[metadata for _, _, metadata in batch],
+            )
+            logger.info(
+                "%s: wrote %d of %d new or changed records",
+                collection.name,
+                min(start + len(batch), len(todo)),
+                len(todo),
             )
         removed = [item_id for item_id in stored if item_id not in records]
         for start in range(0, len(removed), self._batch_size):
@@ -341,9 +404,19 @@ class VectorStore:
         )
         return list(zip(result["metadatas"][0], result["distances"][0], strict=True))
 
-    def search_faq(self, query: str, top_k: int = 3, language: str | None = None) -> list[FaqHit]:
-        """The ``top_k`` FAQ entries closest to ``query``, optionally in one language."""
-        where = {"language": {"$eq": language}} if language else None
+    def search_faq(
+        self,
+        query: str,
+        top_k: int = 3,
+        language: str | None = None,
+        category: str | None = None,
+    ) -> list[FaqHit]:
+        """The ``top_k`` FAQ entries closest to ``query``, optionally in one language and
+        category."""
+        conditions = [{"language": {"$eq": language}}] if language else []
+        if category:
+            conditions.append({"category": {"$eq": category}})
+        where = _and(conditions)
         return [
             FaqHit(_faq_from_metadata(metadata), _score(distance))
             for metadata, distance in self._query(self._faq, query, top_k, where)
@@ -357,6 +430,7 @@ class VectorStore:
         min_price: float | None = None,
         max_price: float | None = None,
         in_stock: bool | None = None,
+        language: str | None = None,
     ) -> list[ProductHit]:
         """The ``top_k`` products closest to ``query`` that pass the given filters.
 
@@ -364,6 +438,8 @@ class VectorStore:
         ``in_stock=True`` keeps items with stock > 0, ``False`` only sold-out ones.
         """
         conditions: list[dict[str, Any]] = []
+        if language:
+            conditions.append({"language": {"$eq": language}})
         if isinstance(category, str):
             conditions.append({"category": {"$eq": category}})
         elif category is not None:
@@ -384,6 +460,27 @@ class VectorStore:
             ProductHit(_product_from_metadata(metadata), _score(distance))
             for metadata, distance in self._query(self._products, query, top_k, _and(conditions))
         ]
+
+    # ------------------------------------------------------------------ contents
+
+    def _all_metadata(self, collection) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        page = max(self._batch_size, 1000)
+        while True:
+            got = collection.get(include=["metadatas"], limit=page, offset=len(rows))
+            rows.extend(got["metadatas"] or [])
+            if len(got["ids"]) < page:
+                return rows
+
+    def faq_entries(self) -> list[FaqEntry]:
+        """Every FAQ entry in the store, ordered by ``faq_id``."""
+        entries = [_faq_from_metadata(meta) for meta in self._all_metadata(self._faq)]
+        return sorted(entries, key=lambda e: e.faq_id)
+
+    def products(self) -> list[Product]:
+        """Every product in the store, ordered by ``item_id``."""
+        products = [_product_from_metadata(meta) for meta in self._all_metadata(self._products)]
+        return sorted(products, key=lambda p: p.item_id)
 
     # ------------------------------------------------------------------ counts
 
