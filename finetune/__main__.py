@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                         "best": result.best_metrics,
                         "base": result.base_metrics,
                         "tokens_per_second": round(result.tokens_per_second, 1),
+                        "peak_memory_mib": result.peak_memory_mib,
                         "seconds": round(result.seconds, 1),
                         "stopped_early": result.stopped_early,
                     },

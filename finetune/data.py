@@ -14,6 +14,7 @@ A malformed row raises :class:`DataFormatError` naming file and line.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import random
@@ -152,7 +153,7 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
     with handle:
         for line_no, raw in enumerate(handle, start=1):
             try:
-                yield line_no, raw.decode("utf-8")
+                yield line_no, raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
             except UnicodeDecodeError:
                 raise DataFormatError(path, line_no, "not valid UTF-8") from None
 
@@ -167,14 +168,76 @@ def load_dialogues(path: str | Path) -> list[Dialogue]:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(path, line_no, f"invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5,000-digit number
+            reason = getattr(exc, "msg", exc)
+            raise DataFormatError(path, line_no, f"invalid JSON: {reason}") from None
         try:
             d = _dialogue_from_row(row)
         except ValueError as exc:
             raise DataFormatError(path, line_no, str(exc)) from None
         dialogues.append(Dialogue(d.dialogue_id, d.language, d.turns, line_no))
     return dialogues
+
+
+@dataclass(frozen=True)
+class Preference:
+    """An agent's choice (see assistant.agent_assist): `chosen` preferred over `rejected`."""
+
+    prompt: tuple[dict, ...]  # the conversation up to the shopper's message
+    chosen: str  # "" when the agent rejected every suggestion without writing a reply
+    rejected: tuple[str, ...]
+    action: str  # "accept", "edit" or "reject"
+    session_id: str
+    time: str
+    where: str = ""  # "path:line"
+
+
+def _preference_from_row(row: Any) -> tuple:
+    """Validate one preference line; raises ValueError naming the field at fault."""
+    if not isinstance(row, dict):
+        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+    for key in ("time", "session_id", "chosen"):
+        if not isinstance(row.get(key), str):
+            raise ValueError(f"field {key!r} must be a string, got {row.get(key)!r}")
+    action = row.get("action")
+    if action not in ("accept", "edit", "reject"):
+        raise ValueError(f"field 'action' must be accept, edit or reject, got {action!r}")
+    prompt = row.get("prompt")
+    if not isinstance(prompt, list) or not prompt:
+        raise ValueError("field 'prompt' must be a non-empty list of messages")
+    for i, m in enumerate(prompt):
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant", "system"):
+            raise ValueError(f"prompt[{i}].role must be user, assistant or system")
+        if not isinstance(m.get("content"), str):
+            raise ValueError(f"prompt[{i}].content must be a string")
+    rejected = row.get("rejected")
+    if not isinstance(rejected, list) or not all(isinstance(r, str) for r in rejected):
+        raise ValueError(f"field 'rejected' must be a list of strings, got {rejected!r}")
+    if row["action"] != "reject" and not row["chosen"].strip():
+        raise ValueError(f"field 'chosen' must not be empty for action {row['action']!r}")
+    messages = tuple({"role": m["role"], "content": m["content"]} for m in prompt)
+    return messages, row["chosen"], tuple(rejected), row["action"], row["session_id"], row["time"]
+
+
+def load_preferences(path: str | Path) -> list[Preference]:
+    """Read the agent's preference log (`<data_dir>/logs/preferences.jsonl`); blank lines are
+    ignored, malformed lines raise DataFormatError with the file and line."""
+    path = Path(path)
+    out = []
+    for line_no, line in _lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5,000-digit number
+            reason = getattr(exc, "msg", exc)
+            raise DataFormatError(path, line_no, f"invalid JSON: {reason}") from None
+        try:
+            fields = _preference_from_row(row)
+        except ValueError as exc:
+            raise DataFormatError(path, line_no, str(exc)) from None
+        out.append(Preference(*fields, where=f"{path}:{line_no}"))
+    return out
 
 
 def product_context(products: Sequence[object]) -> str:
@@ -255,40 +318,48 @@ def _turn_context(turn: dict, faq: dict | None, products: dict | None, path, lin
 
 
 # ------------------------------------------------------------ other data sets
-def _csv_rows(path: Path) -> Iterable[tuple[int, list[str], dict[str, str]]]:
-    """(first line of the record, header, row) for each CSV record; quoted fields may span lines."""
+def _read_utf8(path: Path) -> str:
+    """The whole file as text, a BOM dropped; a byte that is not UTF-8 is reported by line."""
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        raw = path.read_bytes()
     except OSError as exc:
         raise DataFormatError(path, None, f"cannot read file: {exc}") from None
-    with handle:
-        reader = csv.reader(handle)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataFormatError(path, line, f"not valid UTF-8 (byte {exc.start})") from None
+
+
+def _csv_rows(path: Path) -> Iterable[tuple[int, list[str], dict[str, str]]]:
+    """(first line of the record, header, row) for each CSV record; quoted fields may span lines."""
+    reader = csv.reader(io.StringIO(_read_utf8(path), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataFormatError(path, 1, "empty file: expected a header row") from None
+    except csv.Error as exc:
+        raise DataFormatError(path, 1, f"unreadable header: {exc}") from None
+    header = [h.strip() for h in header]
+    start = reader.line_num + 1
+    while True:
         try:
-            header = next(reader)
+            record = next(reader)
         except StopIteration:
-            raise DataFormatError(path, 1, "empty file: expected a header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataFormatError(path, 1, f"unreadable header: {exc}") from None
-        header = [h.strip() for h in header]
+            return
+        except csv.Error as exc:
+            raise DataFormatError(path, start, f"unreadable CSV row: {exc}") from None
+        line = start
         start = reader.line_num + 1
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise DataFormatError(path, start, f"unreadable CSV row: {exc}") from None
-            line = start
-            start = reader.line_num + 1
-            if not record or all(not c.strip() for c in record):
-                continue
-            if len(record) != len(header):
-                raise DataFormatError(
-                    path,
-                    line,
-                    f"expected {len(header)} columns ({','.join(header)}), got {len(record)}",
-                )
-            yield line, header, dict(zip(header, record, strict=True))
+        if not record or all(not c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            raise DataFormatError(
+                path,
+                line,
+                f"expected {len(header)} columns ({','.join(header)}), got {len(record)}",
+            )
+        yield line, header, dict(zip(header, record, strict=True))
 
 
 def _require(row: dict[str, str], column: str, path: Path, line: int) -> str:
@@ -314,6 +385,8 @@ def read_bitext(path: str | Path) -> list[tuple[str, str, str, str]]:
                 _require(row, "response", path, line),
             )
         )
+    if not rows:
+        raise DataFormatError(path, 2, "no rows after the header")
     return rows
 
 
@@ -332,6 +405,8 @@ def read_text_label(path: str | Path) -> list[tuple[str, str, str]]:
                 _require(row, label_col, path, line),
             )
         )
+    if not rows:
+        raise DataFormatError(path, 2, "no rows after the header")
     return rows
 
 
@@ -346,14 +421,13 @@ CLINC_SPLITS = {
 def read_clinc150(path: str | Path, split: str = "train") -> list[tuple[str, str, str]]:
     """CLINC150 JSON (lists of [text, intent]) -> (where, text, label); "oos" -> "out_of_scope"."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFormatError(path, None, f"cannot read file: {exc}") from None
+    text = _read_utf8(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataFormatError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:  # nested too deep, or a 5,000-digit number
+        raise DataFormatError(path, 1, f"invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise DataFormatError(path, 1, "expected a JSON object of splits")
     keys = CLINC_SPLITS[split]
@@ -414,7 +488,7 @@ def detect_format(path: str | Path) -> str:
         return "clinc150"
     if suffix == ".csv":
         try:
-            with path.open(encoding="utf-8", newline="") as handle:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
                 header = next(csv.reader(handle), [])
         except (OSError, UnicodeDecodeError) as exc:
             raise DataFormatError(path, None, f"cannot read file: {exc}") from None

@@ -317,6 +317,7 @@ class TrainResult:
     tokens_per_second: float
     seconds: float
     stopped_early: bool
+    peak_memory_mib: float = 0.0
 
 
 def _mixed_precision(setting) -> str:
@@ -590,7 +591,18 @@ def _train(config: FinetuneConfig, resume: bool, on_step) -> TrainResult:
         tokens_per_second=state.tokens / state.seconds if state.seconds else 0.0,
         seconds=state.seconds,
         stopped_early=state.stopped_early,
+        peak_memory_mib=peak_memory_mib(),
     )
+
+
+def peak_memory_mib() -> float:
+    """This process's peak memory so far: torch's peak allocation on CUDA, else the peak
+    resident set size (which includes the loaded model)."""
+    if torch.cuda.is_available():
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
 def _subsample(encoded: list[Encoded], config: FinetuneConfig) -> list[Encoded]:

@@ -206,6 +206,7 @@ def test_cli_train_then_eval(shop, model_dir, tmp_path, capsys):
     assert main(["--config", str(path)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["steps"] == 1 and summary["best_step"] == 1
+    assert summary["peak_memory_mib"] > 0  # peak RSS here (no GPU)
     assert main(["eval", "--config", str(path), "--limit", "2"]) == 0
     adapted = json.loads(capsys.readouterr().out)
     assert adapted["intent_n"] == 2 and adapted["model"].endswith("+cli")
