@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?= -m "not gpu"
 
-.PHONY: install demo test prepare lint format data finetune bench-replay clean
+.PHONY: install demo test prepare lint format data finetune bench-replay bench-llama-env clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ format: install
 # Train the demo shop's LoRA adapter into finetune/adapters/demo-shop (~40 min on 2 CPU cores).
 finetune: install
 	nice -n 5 $(BIN)/python -m finetune --config finetune/configs/demo-shop.yaml
+
+# llama.cpp (llama-cpp-python, built from source for this CPU: ~8 min on 2 free cores) in its
+# own venv, only for bench/speed_generate.py's side-by-side comparison; never a runtime need.
+LLAMA_VENV ?= bench/.venv-llama
+bench-llama-env:
+	test -x $(LLAMA_VENV)/bin/python || $(PYTHON) -m venv $(LLAMA_VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=ON -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_BLAS=OFF" \
+		nice -n 10 $(LLAMA_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		'llama-cpp-python==0.3.36'
 
 clean:
 	rm -rf var .pytest_cache

@@ -63,7 +63,8 @@ class IntentDetector:
 
     def __init__(self, lm=None, embed=None, examples: ExampleIndex | None = None,
                  lm_weight: float = 0.5, history_turns: int = 4,
-                 calibrate: bool = True, temperature: float = 1.0) -> None:  # fmt: skip
+                 calibrate: bool = True, temperature: float = 1.0,
+                 lm_gate: float | None = None) -> None:  # fmt: skip
         if lm is None and examples is None:
             raise ValueError("IntentDetector needs an LM, examples, or both")
         self.lm = lm
@@ -74,6 +75,9 @@ class IntentDetector:
             self.lm_weight = 0.0
         self.history_turns = history_turns
         self.temperature = temperature
+        # When the examples' vote alone reaches lm_gate, the LM is not asked (it costs more
+        # than everything else in a turn); None always asks it.
+        self.lm_gate = lm_gate
         self._baseline = None
         if self.lm is not None and self.lm_weight > 0:
             system_only = intent_messages([], "")[:1]
@@ -97,12 +101,20 @@ class IntentDetector:
         return torch.softmax(scores * self.temperature, dim=0).numpy()
 
     def detect(self, history: Sequence[dict], message: str) -> IntentResult:
-        probs = np.zeros(len(INTENT_NAMES))
-        if self.lm_weight > 0:
-            probs += self.lm_weight * self.lm_probabilities(history, message)
+        knn = None
         if self.lm_weight < 1:
-            query = self.embed([message])[0]
-            probs += (1 - self.lm_weight) * self.examples.probabilities(query)
+            knn = self.examples.probabilities(self.embed([message])[0])
+        if knn is not None and self.lm_gate is not None and knn.max() >= self.lm_gate:
+            # The LM's share, not asked, counts as no information (uniform): the same intent
+            # as the vote, with a confidence on the mixture's scale (thresholds keep meaning).
+            uniform = np.full(len(INTENT_NAMES), 1.0 / len(INTENT_NAMES))
+            probs = self.lm_weight * uniform + (1 - self.lm_weight) * knn
+        else:
+            probs = np.zeros(len(INTENT_NAMES))
+            if self.lm_weight > 0:
+                probs += self.lm_weight * self.lm_probabilities(history, message)
+            if knn is not None:
+                probs += (1 - self.lm_weight) * knn
         best = int(np.argmax(probs))
         return IntentResult(
             intent=INTENT_NAMES[best],

@@ -11,6 +11,7 @@ import copy
 import importlib.util
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,20 +70,103 @@ def convert_bundled_model(cache_dir: Path) -> Path:
     return target
 
 
+PRECISIONS = ("transformers", "float32", "int8")
+
+
+def _release_freed_memory() -> None:
+    """Hand memory freed by dropping the float model back to the OS (glibc keeps it).
+
+    Without this the server's RSS stays ~0.4 GB higher than what it uses.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+@dataclass
+class GenerationStats:
+    """What one generation cost: prompt tokens, new tokens and their times."""
+
+    prompt_tokens: int = 0
+    new_tokens: int = 0
+    first_token_s: float = 0.0  # prompt in, first new token out
+    total_s: float = 0.0
+    hit_deadline: bool = False
+
+
 @dataclass
 class LanguageModel:
-    """A causal LM with its tokenizer; generation and label scoring on top of it."""
+    """A causal LM with its tokenizer; generation and label scoring on top of it.
 
-    model: torch.nn.Module
+    With `use_decoder` (serving), a Llama model runs through `assistant.decoding`: fused
+    layers, optional int8, and prompt caches that keep the common prefix of prompts.
+    Otherwise (training, other architectures) it runs through transformers' own forward.
+    """
+
+    model: torch.nn.Module | None
     tokenizer: object
     name: str = "model"
 
     def __post_init__(self) -> None:
-        self.model.eval()
-        # One generation at a time: a torch model is not safe to drive from two threads.
+        if self.model is not None:
+            self.model.eval()
+        # One forward pass at a time: a model and its caches are not safe from two threads.
         self.lock = threading.Lock()
         if getattr(self.tokenizer, "pad_token_id", None) is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.decoder = None
+        self.precision = "transformers"
+        self._sequences: list = []
+        self._prefix = None
+        self.last_stats = GenerationStats()
+        # Measured speed, for predicting how long a reply will take (see `predict_seconds`).
+        self.tokens_per_s: float | None = None
+        self.prefill_tokens_per_s: float | None = None
+        self.mean_new_tokens: float | None = None  # replies usually stop before the limit
+        self.stop_ids = self._stop_ids()
+
+    def _stop_ids(self) -> set[int]:
+        ids = {self.tokenizer.eos_token_id}
+        config = getattr(self.model, "generation_config", None)
+        eos = getattr(config, "eos_token_id", None)
+        ids.update(eos if isinstance(eos, list) else [eos])
+        end = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
+        if isinstance(end, int) and end != getattr(self.tokenizer, "unk_token_id", None):
+            ids.add(end)
+        return {i for i in ids if i is not None}
+
+    def use_decoder(self, precision: str = "int8") -> bool:
+        """Serve through the lean decoder ("float32" or "int8"); False if it cannot.
+
+        The transformers model is dropped afterwards (`self.model` becomes None): keeping both
+        would double the memory. Merge an adapter before calling this.
+        """
+        from assistant import decoding
+
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if self.decoder is not None:  # the transformers model is gone: no second conversion
+            return precision == self.precision
+        if precision == "transformers" or not decoding.supports(self.model):
+            if precision != "transformers":
+                logger.warning("%s is not a Llama model: serving with transformers", self.name)
+            return False
+        self.decoder = decoding.LlamaDecoder(self.model, precision == "int8", consume=True)
+        self.decoder.eval()
+        self.precision = precision
+        prefixes = [seq.ids[: seq.pinned] for seq in self._sequences if seq.pinned]
+        if self._prefix is not None:
+            prefixes.append(self._prefix[0])
+        self.model, self._prefix, self._sequences = None, None, []
+        _release_freed_memory()
+        for ids in prefixes:
+            self.cache_prefix(ids)
+        return True
 
     def encode_chat(
         self, messages: Sequence[dict], add_generation_prompt: bool = True
@@ -101,24 +185,70 @@ class LanguageModel:
         The intent prompt always starts with the same long system prompt; re-using its cache
         leaves only the conversation's own tokens to compute on each turn.
         """
+        prefix_ids = list(prefix_ids)
+        if self.decoder is not None:
+            from assistant.decoding import CachedSequence
+
+            self._sequences = [s for s in self._sequences if s.ids[: s.pinned] != prefix_ids]
+            seq = CachedSequence(self.decoder)
+            seq.run(prefix_ids, 0)
+            seq.pinned = len(prefix_ids)
+            self._sequences.insert(0, seq)
+            return
         with torch.inference_mode():
             out = self.model(input_ids=torch.tensor([prefix_ids]), use_cache=True)
-        self._prefix = (list(prefix_ids), out.cache, out.logits[0, -1])
+        self._prefix = (prefix_ids, out.cache, out.logits[0, -1])
+
+    def _sequence_for(self, prompt_ids: list[int]):
+        """The cached sequence sharing the longest prefix with `prompt_ids`, and that length.
+
+        Pinned prefixes are only used by prompts that start with them; everything else goes
+        to one shared unpinned sequence.
+        """
+        from assistant.decoding import CachedSequence
+
+        best, best_len = None, -1
+        for seq in self._sequences:
+            common = seq.common_prefix(prompt_ids)
+            if common >= seq.pinned and common > best_len:
+                best, best_len = seq, common
+        if best is None or (best.pinned and best_len == 0):
+            best = next((s for s in self._sequences if not s.pinned), None)
+            if best is None:
+                best = CachedSequence(self.decoder)
+                self._sequences.append(best)
+            best_len = best.common_prefix(prompt_ids)
+        # The last prompt token is always run again: its logits are what we need.
+        return best, min(best_len, len(prompt_ids) - 1)
 
     @torch.inference_mode()
     def _prefill(self, prompt_ids: list[int]):
-        """(cache, last-position logits) for `prompt_ids`, re-using the cached prefix."""
-        prefix = getattr(self, "_prefix", None)
+        """(cache state, last-position logits) for `prompt_ids`, re-using cached prefixes."""
+        if not prompt_ids:
+            raise ValueError("the prompt is empty")
+        if self.decoder is not None:
+            seq, start = self._sequence_for(prompt_ids)
+            return seq, seq.run(prompt_ids[start:], start)
+        prefix = self._prefix
         if prefix is not None and len(prompt_ids) > len(prefix[0]):
             ids, cache, _ = prefix
             if prompt_ids[: len(ids)] == ids:
                 cache = copy.deepcopy(cache)
                 rest = torch.tensor([prompt_ids[len(ids) :]])
                 attention = torch.ones((1, len(prompt_ids)), dtype=torch.long)
-                out = self.model(input_ids=rest, attention_mask=attention, cache=cache)
+                out = self.model(
+                    input_ids=rest, attention_mask=attention, cache=cache, logits_to_keep=1
+                )
                 return cache, out.logits[0, -1]
-        out = self.model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
+        out = self.model(input_ids=torch.tensor([prompt_ids]), use_cache=True, logits_to_keep=1)
         return out.cache, out.logits[0, -1]  # transformers 5 names the key/value cache `cache`
+
+    def _advance(self, state, token: int, position: int) -> torch.Tensor:
+        """Logits (vocab,) after appending `token` at `position` to the cache `state`."""
+        if self.decoder is not None:
+            return state.run([token], position)
+        out = self.model(input_ids=torch.tensor([[token]]), cache=state, logits_to_keep=1)
+        return out.logits[0, -1]
 
     @torch.inference_mode()
     def score_options(
@@ -126,12 +256,11 @@ class LanguageModel:
     ) -> torch.Tensor:
         """Log-probability of each option right after the prompt; shape (len(options),).
 
-        With exact=True: the mean log-probability over all of each option's tokens, from
-        one batched pass over the options (the prompt's cache repeated for each).
+        With exact=True: the mean log-probability over all of each option's tokens.
         By default a cheaper score that ranks the same way on distinct labels: the first
         token's log-probability, plus the rest of the option's tokens only for options that
         share their first token with another option (e.g. the three `product_*` intents).
-        That needs one forward pass over the prompt and a tiny batch, not 22 sequences.
+        That needs one forward pass over the prompt and a few short ones, not 22 sequences.
         """
         option_ids = [self.tokenizer.encode(o, add_special_tokens=False) for o in options]
         if not option_ids or any(len(ids) == 0 for ids in option_ids):
@@ -143,15 +272,25 @@ class LanguageModel:
             rows = list(range(len(option_ids)))
         else:
             rows = [i for i, ids in enumerate(option_ids) if firsts.count(ids[0]) > 1]
-            rows = [i for i in rows if len(option_ids[i]) > 1]
+        rows = [i for i in rows if len(option_ids[i]) > 1]
         scores = torch.stack([first_logp[t] for t in firsts])
         if rows:
-            rest = self._continuation_logp(cache, len(prompt_ids), [option_ids[i] for i in rows])
+            todo = [option_ids[i] for i in rows]
+            if self.decoder is not None:
+                rest = [self._sequence_logp(cache, len(prompt_ids), ids) for ids in todo]
+            else:
+                rest = self._continuation_logp(cache, len(prompt_ids), todo)
             for row, extra in zip(rows, rest, strict=True):
                 scores[row] = scores[row] + extra
         if exact:
             scores = scores / torch.tensor([float(len(ids)) for ids in option_ids])
         return scores
+
+    def _sequence_logp(self, seq, prompt_len: int, ids: list[int]) -> torch.Tensor:
+        """Sum of log p(ids[j] | prompt, ids[:j]) for j >= 1, written after the prompt."""
+        logits = seq.run(ids[:-1], prompt_len, last_only=False)  # (len(ids) - 1, vocab)
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        return logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum()
 
     def _continuation_logp(self, cache, prompt_len: int, option_ids: list[list[int]]) -> list:
         """Sum of log p(token j | prompt, tokens < j) for j >= 1 of each option."""
@@ -170,45 +309,107 @@ class LanguageModel:
             for row, ids in enumerate(option_ids)
         ]
 
-    def stream(self, messages: Sequence[dict], max_new_tokens: int = 80) -> Iterator[str]:
-        """Greedy generation from the chat `messages`, yielded as text pieces."""
-        from transformers import TextIteratorStreamer
-
-        ids = torch.tensor([self.encode_chat(messages)])
-        streamer = TextIteratorStreamer(
-            self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120
-        )
-        kwargs = dict(
-            input_ids=ids,
-            attention_mask=torch.ones_like(ids),
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
-            # No repetition penalty: it would also push the model away from copying the
-            # facts in its prompt. A reply that loops is caught by the guard instead.
-            streamer=streamer,
-            pad_token_id=self.tokenizer.pad_token_id,
-        )
-        with self.lock:
-            worker = threading.Thread(target=self._generate, kwargs=kwargs, daemon=True)
-            worker.start()
-            try:
-                yield from streamer
-            finally:
-                worker.join()
-
     @torch.inference_mode()
-    def _generate(self, **kwargs) -> None:
-        try:
-            self.model.generate(**kwargs)
-        except Exception:  # the streamer must still end, or the reader waits for ever
-            logger.exception("generation failed")
-            kwargs["streamer"].end()
+    def generate_ids(
+        self, prompt_ids: list[int], max_new_tokens: int = 80, deadline: float | None = None
+    ) -> Iterator[int]:
+        """Greedy new token ids after `prompt_ids`, one at a time, until a stop token.
+
+        `deadline` (a `time.perf_counter()` value): stop after the token that passes it, and
+        note it in `last_stats.hit_deadline`. Call with `self.lock` held.
+        """
+        started = time.perf_counter()
+        stats = self.last_stats = GenerationStats(prompt_tokens=len(prompt_ids))
+        state, logits = self._prefill(list(prompt_ids))
+        position = len(prompt_ids)
+        for _ in range(max_new_tokens):
+            token = int(torch.argmax(logits))
+            if token in self.stop_ids:
+                break
+            stats.new_tokens += 1
+            now = time.perf_counter()
+            if stats.new_tokens == 1:
+                stats.first_token_s = now - started
+            yield token
+            if deadline is not None and time.perf_counter() >= deadline:
+                stats.hit_deadline = True
+                break
+            logits = self._advance(state, token, position)
+            position += 1
+        stats.total_s = time.perf_counter() - started
+        self._note_speed(stats)
+
+    def _note_speed(self, stats: GenerationStats) -> None:
+        """Keep a running average of prefill and decoding speed (weight 0.3 on the newest)."""
+        decode_s = stats.total_s - stats.first_token_s
+        values = {}
+        if stats.new_tokens >= 1 and stats.first_token_s > 0:
+            values["prefill_tokens_per_s"] = stats.prompt_tokens / stats.first_token_s
+        if stats.new_tokens > 1 and decode_s > 0:
+            values["tokens_per_s"] = (stats.new_tokens - 1) / decode_s
+        if not stats.hit_deadline:
+            values["mean_new_tokens"] = float(stats.new_tokens)
+        for name, new in values.items():
+            old = getattr(self, name)
+            setattr(self, name, new if old is None else 0.7 * old + 0.3 * new)
+
+    def predict_seconds(self, prompt_tokens: int, max_new_tokens: int) -> float | None:
+        """Expected time of a generation from the measured speeds; None before any.
+
+        Prompt speed is measured on prompts whose cached prefix was skipped, like this one's;
+        the reply length is the running mean of past replies.
+        """
+        if self.tokens_per_s is None or self.prefill_tokens_per_s is None:
+            return None
+        # Before any real reply: half the limit (a reply skipped for time teaches nothing).
+        new_tokens = min(max_new_tokens, max(self.mean_new_tokens or max_new_tokens / 2, 1.0))
+        return prompt_tokens / self.prefill_tokens_per_s + new_tokens / self.tokens_per_s
+
+    def warm_up(self, new_tokens: int = 8) -> None:
+        """One short generation: first calls are slow, and it measures the speed."""
+        prompt = self.encode_chat([{"role": "user", "content": "Hello, what do you sell?"}])
+        with self.lock:
+            for _ in self.generate_ids(prompt, new_tokens):
+                pass
+        self.mean_new_tokens = None  # a warm-up's length says nothing about real replies
+
+    def stream(
+        self, messages: Sequence[dict], max_new_tokens: int = 80, deadline: float | None = None
+    ) -> Iterator[str]:
+        """Greedy generation from the chat `messages`, yielded as text pieces as they come.
+
+        No repetition penalty: it would also push the model away from copying the facts in
+        its prompt. A reply that loops is caught by the guard instead.
+        """
+        prompt = self.encode_chat(messages)
+        with self.lock:
+            tokens: list[int] = []
+            shown = ""
+            for token in self.generate_ids(prompt, max_new_tokens, deadline):
+                tokens.append(token)
+                text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+                # A character split over two tokens decodes to U+FFFD until its second half.
+                if text.startswith(shown) and len(text) > len(shown) and text[-1] != "\ufffd":
+                    yield text[len(shown) :]
+                    shown = text
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            if text.startswith(shown) and len(text) > len(shown):
+                yield text[len(shown) :]
 
 
 def load_language_model(
-    base_model: str | None, adapter_dir: Path | None, cache_dir: Path
+    base_model: str | None,
+    adapter_dir: Path | None,
+    cache_dir: Path,
+    precision: str = "transformers",
 ) -> LanguageModel:
-    """Load the base model (bundled GGUF, HF id or path) and, if given, a LoRA adapter."""
+    """Load the base model (bundled GGUF, HF id or path) and, if given, a LoRA adapter.
+
+    precision "transformers" keeps the transformers model (for training and merging);
+    "float32" or "int8" serve through the lean decoder (see `LanguageModel.use_decoder`).
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = str(convert_bundled_model(cache_dir)) if base_model is None else base_model
@@ -228,5 +429,9 @@ def load_language_model(
         # Merging removes the adapter's per-token overhead when serving.
         model = model.merge_and_unload()
         name = f"{name}+{Path(adapter_dir).name}"
-    logger.info("loaded LM %s", name)
-    return LanguageModel(model=model, tokenizer=tokenizer, name=name)
+    lm = LanguageModel(model=model, tokenizer=tokenizer, name=name)
+    del model  # use_decoder drops the transformers model; no other reference may keep it
+    if lm.use_decoder(precision):
+        lm.warm_up()
+    logger.info("loaded LM %s (%s)", name, lm.precision)
+    return lm

@@ -85,3 +85,29 @@ def test_load_model_from_path_and_bad_path(tiny_model_dir, tmp_path):
 
     with pytest.raises(ModelLoadError, match="cannot load base model"):
         load_language_model(str(tmp_path / "missing"), None, tmp_path)
+
+
+def test_lm_gate_skips_the_lm_when_the_examples_are_sure(tiny_lm):
+    vectors = torch.nn.functional.normalize(torch.eye(3), dim=1).numpy()
+    index = ExampleIndex(vectors, ["greeting", "thanks", "goodbye"], k=1)
+    calls = []
+
+    class CountingLM:
+        """The tiny LM, counting label-scoring calls."""
+
+        def __getattr__(self, name):
+            return getattr(tiny_lm, name)
+
+        def score_options(self, *args, **kwargs):
+            calls.append(1)
+            return tiny_lm.score_options(*args, **kwargs)
+
+    detector = IntentDetector(lm=CountingLM(), embed=lambda texts: vectors[[0]], examples=index,
+                              lm_weight=0.3, calibrate=False, lm_gate=0.6)  # fmt: skip
+    sure = detector.detect([], "hello")
+    assert sure.intent == "greeting" and not calls
+    # The LM's unasked share counts as uniform: the confidence stays on the mixture's scale.
+    assert sure.confidence == pytest.approx(0.7 + 0.3 / len(INTENT_NAMES))
+    detector.lm_gate = None  # no gate: the LM is always asked and mixed in
+    mixed = detector.detect([], "hello")
+    assert calls and mixed.confidence != pytest.approx(sure.confidence)

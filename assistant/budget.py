@@ -1,0 +1,44 @@
+"""The reply-time budget: generate only when the reply fits in the time left.
+
+A generated reply streams token by token; on a busy CPU it can take many seconds. Before
+generating we predict the time from the LM's measured speed (`LanguageModel.predict_seconds`)
+and skip generation when it would end after the deadline; while generating, the LM stops at
+the deadline. Either way the caller answers with its extractive fallback (the FAQ entry's
+own text) and the reply is marked `over_budget`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+
+logger = logging.getLogger(__name__)
+
+
+def stream_within_budget(
+    lm, prompt: Sequence[dict], max_new_tokens: int, deadline: float, reply
+) -> Iterator[str]:
+    """Yield the LM's reply pieces unless it would pass `deadline` (a perf_counter value).
+
+    Sets `reply.over_budget` when generation was skipped or cut at the deadline; the caller
+    then replaces the text with its fallback.
+    """
+    left = deadline - time.perf_counter()
+    expected = lm.predict_seconds(len(lm.encode_chat(prompt)), max_new_tokens)
+    if left <= 0 or (expected is not None and expected > left):
+        reply.over_budget = True
+        logger.warning(
+            "reply over its time budget: %.2f s left, generation would take %s s; "
+            "answering from the FAQ entry",
+            left,
+            "?" if expected is None else f"{expected:.2f}",
+        )
+        return
+    yield from lm.stream(prompt, max_new_tokens, deadline=deadline)
+    if lm.last_stats.hit_deadline:
+        reply.over_budget = True
+        logger.warning(
+            "generation reached the reply deadline after %d tokens; answering from the FAQ entry",
+            lm.last_stats.new_tokens,
+        )
