@@ -193,7 +193,7 @@ def test_catalogue_and_shopper_text_is_escaped():
     for html in (panel["card_0"], viewed["detail"], carted["cart"]):
         assert "<script>" not in html and "<img" not in html and "<b>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert render.card_html(card).count("<div") == 5
+    assert render.card_html(card).count("<div") == 6  # card, thumb, title, price, stock, reason
     assert '"' not in render.esc('" onmouseover="x')
 
 
@@ -214,3 +214,63 @@ def test_handlers_with_the_real_assistant(tiny_shop, tiny_lm, tmp_path):
     assert session.viewed == panel["panel_ids"][:1] and viewed["detail"] != SKIP
     carted = handlers.product_action(0, "cart", session, viewed["panel_ids"])
     assert session.carted == viewed["panel_ids"][:1] and "Total:" in carted["cart"]
+
+
+class Recorder(FakeAssistant):
+    """The fake assistant, remembering the feedback it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.feedback = []
+
+    def record_feedback(self, session, turn, value):
+        super().record_feedback(session, turn, value)
+        self.feedback.append((session.session_id, turn, value))
+
+
+def like(index, liked):
+    import gradio as gr
+
+    return gr.LikeData(None, {"index": index, "value": "", "liked": liked})
+
+
+def test_thumbs_on_a_reply_are_recorded_for_its_turn():
+    fake = Recorder()
+    handlers = ShopHandlers(fake)
+    *_, (_, history, session, _) = handlers.chat("How long does shipping take?", [], None)
+    *_, (_, history, session, _) = handlers.chat("show me shoes", history, session)
+    handlers.feedback(session, history, like(3, False))  # the second reply
+    handlers.feedback(session, history, like(1, True))  # the first reply
+    handlers.feedback(session, history, like(0, True))  # a shopper message: ignored
+    handlers.feedback(session, history, like(9, True))  # out of range: ignored
+    sid = session.session_id
+    assert fake.feedback == [(sid, 2, "down"), (sid, 1, "up")]
+
+
+def test_thumbs_without_record_feedback_or_session_do_nothing(handlers):
+    *_, (_, history, session, _) = handlers.chat("shipping?", [], None)
+    handlers.assistant.record_feedback = None  # an assistant without the method
+    handlers.feedback(session, history, like(1, True))
+    handlers.feedback(None, history, like(1, True))
+
+
+def test_sessions_are_registered_for_the_agent_tab(fake):
+    from ui.sessions import SessionRegistry
+
+    registry = SessionRegistry()
+    handlers = ShopHandlers(fake, registry=registry)
+    *_, (_, _, session, _) = handlers.chat("shipping?", [], None)
+    assert registry.get(session.session_id) is session
+    fresh = handlers.reset(session)["session"]
+    assert registry.get(fresh.session_id) is fresh and fresh is not session
+
+
+def test_thumbs_after_a_failed_turn_count_only_kept_turns():
+    fake = Recorder()
+    handlers = ShopHandlers(fake)
+    *_, (_, history, session, _) = handlers.chat("shipping?", [], None)
+    with pytest.warns(UserWarning):
+        *_, (_, history, session, _) = handlers.chat("boom", history, session)
+    *_, (_, history, session, _) = handlers.chat("show me shoes", history, session)
+    handlers.feedback(session, history, like(5, True))  # the third reply: session turn 2
+    assert fake.feedback == [(session.session_id, 2, "up")]

@@ -9,10 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from assistant.agent_assist import suggest_replies
 from assistant.assistant import ProductCard, Reply
 from assistant.config import AssistantConfig
-from assistant.session import Session
+from assistant.intent_detection import IntentResult
+from assistant.limits import SessionLimits, limit_text
+from assistant.session import Session, handoff_summary
+from assistant.turn_log import open_turn_log
+from retrieval.keyword import KeywordIndex
+from retrieval.records import FaqEntry
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,80 @@ CATALOGUE = [
 SHIPPING = "Standard shipping takes 3-5 business days."
 
 
-class FakeAssistant:
-    """Rule-based replies with the real `Assistant`'s methods and types."""
+FAQ = [
+    FaqEntry("shipping-times.en", "How long does shipping take?", SHIPPING, "en", "shipping",
+             "shipping-times"),
+    FaqEntry("shipping-costs.en", "How much does shipping cost?",
+             "Shipping is free on orders over 50 USD; otherwise it costs 4.95 USD.", "en",
+             "shipping", "shipping-costs"),
+    FaqEntry("return-policy.en", "What is your return policy?",
+             "You can return unworn items within 30 days of delivery.", "en", "returns",
+             "return-policy"),
+]  # fmt: skip
 
-    def __init__(self, products=CATALOGUE, delay: float = 0.0, k: int = 6) -> None:
-        self.config = AssistantConfig(max_message_chars=500)
+RULES = [("agent", "human_agent"), ("person", "human_agent"), ("ship", "shipping_info"),
+         ("deliver", "shipping_info"), ("return", "return_request"), ("shoe", "product_search"),
+         ("order", "order_status")]  # fmt: skip
+
+
+class FakeIntents:
+    """Keyword rules with the `IntentDetector.detect` signature."""
+
+    def detect(self, history, message: str) -> IntentResult:
+        lowered = message.lower()
+        for word, intent in RULES:
+            if word in lowered:
+                return IntentResult(intent, 0.9, {intent: 0.9})
+        return IntentResult("out_of_scope", 0.3, {"out_of_scope": 0.3})
+
+
+class FakeAssistant:
+    """Rule-based replies with the real `Assistant`'s methods and types.
+
+    With a `data_dir`, turns, clicks and feedback go to the real turn log under it (as the
+    real assistant's do), and agent choices to its preferences log.
+    """
+
+    def __init__(
+        self,
+        products=CATALOGUE,
+        delay: float = 0.0,
+        k: int = 6,
+        data_dir: Path | None = None,
+        requests_per_second: float = 50.0,
+    ) -> None:
+        self.config = AssistantConfig(max_message_chars=500, data_dir=data_dir or "var",
+                                      log_path=None if data_dir else "",
+                                      max_requests_per_second=requests_per_second)  # fmt: skip
         self.products = {p.item_id: p for p in products}
+        self.categories = sorted({p.category for p in products})
         self.delay = delay  # seconds between streamed pieces, to make streaming visible
         self.k = k
         self.fail_next = False
+        # What agent assist reads: intents, FAQ entries by keywords; no store, orders or LM.
+        self.intents = FakeIntents()
+        self.faq = {e.faq_id: e for e in FAQ}
+        self.faq_keywords = KeywordIndex([(e.faq_id, f"{e.question} {e.answer}") for e in FAQ])
+        self.faq_by_language = {"en": set(self.faq)}
+        self.store = self.orders = self.lm = None
+        self.turn_log = open_turn_log(self.config.resolved_log_path())
+        self.limits = SessionLimits(self.config.max_turns_per_session, requests_per_second)
+
+    def record_feedback(self, session: Session, turn: int, value: str) -> None:
+        asked = sum(1 for t in session.history if t.role == "user")
+        if not 1 <= turn <= asked or value not in ("up", "down"):
+            raise ValueError(f"turn must be between 1 and {asked} and value up or down")
+        if self.turn_log is not None:
+            self.turn_log.log_feedback(session.session_id, turn, value)
+
+    def handoff_summary(self, session: Session) -> dict:
+        return handoff_summary(session)
+
+    def release_handoff(self, session: Session) -> None:
+        session.release_handoff()
+
+    def suggest_replies(self, conversation, n: int = 3) -> list:
+        return suggest_replies(self, conversation, n)
 
     def new_session(self, session_id: str | None = None) -> Session:
         return Session(session_id=session_id) if session_id else Session()
@@ -82,6 +154,8 @@ class FakeAssistant:
         if item_id not in self.products:
             raise KeyError(f"unknown item_id {item_id!r}")
         session.note_event(item_id, event)
+        if self.turn_log is not None:
+            self.turn_log.log_click(session.session_id, item_id, event, session.shown)
         return self.recommend(session)
 
     def respond(self, session: Session, message: str) -> Reply:
@@ -89,6 +163,12 @@ class FakeAssistant:
 
     def respond_stream(self, session: Session, message: str) -> Iterator[str | Reply]:
         message = message.strip()[: self.config.max_message_chars]
+        limit = self.limits.check(session)
+        if limit is not None:
+            text = limit_text(limit, session.language, max_turns=self.limits.max_turns)
+            yield text
+            yield Reply(text, limit=limit)
+            return
         if self.fail_next or "boom" in message:
             self.fail_next = False
             raise RuntimeError("the fake assistant failed on purpose")
@@ -113,4 +193,7 @@ class FakeAssistant:
             yield word + " "
         session.add_turn("user", message)
         session.add_turn("assistant", reply.text)
+        if self.turn_log is not None:
+            turn = sum(1 for t in session.history if t.role == "user")
+            self.turn_log.log_turn(session.session_id, turn, message, reply.to_dict())
         yield reply

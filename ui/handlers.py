@@ -48,13 +48,21 @@ def final_text(reply: Any) -> str:
 class ShopHandlers:
     """The shopper tab's behaviour around one shared `Assistant`."""
 
-    def __init__(self, assistant: Any, max_cards: int = MAX_CARDS) -> None:
+    def __init__(self, assistant: Any, max_cards: int = MAX_CARDS, registry: Any = None) -> None:
         self.assistant = assistant
         self.max_cards = max_cards
+        self.registry = registry  # ui.sessions.SessionRegistry: live sessions for the agent tab
 
     def session(self, session: Any) -> Any:
-        """This browser's session, created the first time it is needed."""
-        return session if session is not None else self.assistant.new_session()
+        """This browser's session, created (and registered) the first time it is needed."""
+        if session is not None:
+            return session
+        return self._register(self.assistant.new_session())
+
+    def _register(self, session: Any) -> Any:
+        if self.registry is not None:
+            self.registry.add(session)
+        return session
 
     # ----------------------------------------------------------------- chat
     def chat(self, message: str | None, history: list | None, session: Any) -> Iterator[tuple]:
@@ -87,7 +95,34 @@ class ShopHandlers:
             gr.Warning(FAILED)
             yield "", [*history, _message("assistant", APOLOGY)], session, None
             return
+        self._register(session)  # marks it active in the agent tab's list
         yield "", [*history, _message("assistant", final_text(reply))], session, reply
+
+    def feedback(self, session: Any, history: list | None, like: gr.LikeData) -> None:
+        """Thumbs up or down on a reply, logged for the shopper's turn that it answered."""
+        record = getattr(self.assistant, "record_feedback", None)
+        index = like.index[0] if isinstance(like.index, list | tuple) else like.index
+        history = list(history or [])
+        if session is None or record is None or not isinstance(index, int):
+            return
+        if not 0 <= index < len(history) or history[index].get("role") != "assistant":
+            return
+        # The session's turn number: messages answered by the apology were never kept.
+        turn = sum(
+            1
+            for i, m in enumerate(history[:index])
+            if m.get("role") == "user" and history[i + 1].get("content") != APOLOGY
+        )
+        value = "up" if like.liked is True else "down" if like.liked is False else None
+        if value is None or turn < 1:
+            return
+        try:
+            record(session, turn, value)
+        except ValueError:
+            # The chat shows a turn the session does not hold (an apology for a failed one).
+            logger.info("feedback on turn %s not kept in session %s", turn, session.session_id)
+            return
+        gr.Info("Thanks for your feedback!")
 
     def after_reply(self, session: Any, reply: Any) -> dict[str, Any]:
         """Panel after a reply: the reply's products, else this session's recommendations."""
@@ -135,7 +170,7 @@ class ShopHandlers:
 
     def reset(self, session: Any) -> dict[str, Any]:
         """Start over with a new session: empty chat, cart and history."""
-        fresh = self.assistant.new_session()
+        fresh = self._register(self.assistant.new_session())
         result = self._panel(fresh, self._recommend(fresh), RECOMMENDED)
         result.update(chatbot=[], message="", reply=None, detail="")
         return result

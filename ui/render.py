@@ -14,6 +14,9 @@ from typing import Any
 # the cards readable in light and dark mode.
 CARD_CSS = """
 .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; }
+.card .thumb { height: 64px; border-radius: 6px; margin-bottom: 6px; display: flex;
+  align-items: center; justify-content: center; font-size: 1.6em; font-weight: 600;
+  background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
 .card .title { font-weight: 600; }
 .card .price { margin-top: 2px; }
 .card .stock { font-size: 0.85em; }
@@ -60,11 +63,18 @@ def stock_text(stock: Any) -> str:
 
 
 def card_html(card: Any) -> str:
-    """One product card: title, price with currency, stock (or 'out of stock') and reason."""
+    """One product card: an image placeholder, title, price, stock (or 'out of stock'), reason.
+
+    The catalogue has no pictures, so the placeholder shows the category's initials.
+    """
     stock = stock_text(getattr(card, "stock", None))
     stock_class = "stock out" if stock == "out of stock" else "stock"
+    category = str(getattr(card, "category", "") or "")
+    initials = "".join(word[:1] for word in category.split("-")[:2]).upper() or "?"
     parts = [
         f'<div class="card" data-item-id="{esc(card.item_id)}">',
+        f'<div class="thumb" role="img" aria-label="{esc(category or "product")}">'
+        f"{esc(initials)}</div>",
         f'<div class="title">{esc(card.title)}</div>',
         f'<div class="price">{esc(money(card.price, card.currency))}</div>',
     ]
@@ -131,3 +141,15 @@ def notice_html(handed_off: bool) -> str:
 def sources_line(faq_ids: Iterable[str]) -> str:
     ids = [str(i) for i in faq_ids if i]
     return f"Sources: {', '.join(ids)}" if ids else ""
+
+
+def order_html(order: dict | None) -> str:
+    """Order facts as a small table (the agent tab); nothing when no order is verified."""
+    if not order:
+        return '<div class="empty">No verified order in this conversation.</div>'
+    rows = "".join(
+        f"<tr><th>{esc(key.replace('_', ' '))}</th><td>{esc(value)}</td></tr>"
+        for key, value in order.items()
+        if value not in (None, "")
+    )
+    return f'<table class="order">{rows}</table>'

@@ -1,0 +1,238 @@
+"""The HTTP API (`/api/v1/...`), served by the same FastAPI app as the Gradio page.
+
+Endpoints (see README and the app's /docs):
+
+- `POST /api/v1/sessions` -> 201 `{"session_id"}`
+- `POST /api/v1/sessions/{id}/messages` `{"message", "stream"}` -> the reply as JSON, or with
+  `"stream": true` newline-delimited JSON: `{"type": "delta", "text"}` lines as the reply is
+  written, then `{"type": "reply", "reply": {...}}` (its text is authoritative)
+- `GET /api/v1/sessions/{id}/recommendations?k=6` -> `{"products": [...]}`
+- `POST /api/v1/sessions/{id}/events` `{"item_id", "kind": "view" | "cart" | "purchase"}`
+- `POST /api/v1/sessions/{id}/feedback` `{"turn", "value": "up" | "down"}`
+
+Errors: 404 unknown session or item, 413 message (or body) too long, 422 a body that does not
+validate, 429 too many requests (the session's rate limit, a session busy with another
+request, or too many new sessions from one client), 501 feedback when the assistant cannot
+record it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import asdict, is_dataclass
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.limits import RATE, TokenBucket
+from ui.sessions import SessionRegistry
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+NDJSON = "application/x-ndjson"
+BUSY_WAIT_S = 10.0  # how long a request waits for another one on the same session
+MAX_CLIENTS = 10_000  # client buckets kept for the new-session limit
+
+
+class NewSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: Literal["en", "es", "zh"] | None = Field(
+        None, description="the shopper's language, when known before the first message"
+    )
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(..., min_length=1, description="the shopper's message")
+    stream: bool = Field(False, description="stream the reply as NDJSON lines")
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(..., min_length=1, max_length=64)
+    kind: Literal["view", "cart", "purchase"]
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    turn: int = Field(..., ge=1, description="1-based index of the shopper's message")
+    value: Literal["up", "down"]
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses (Reply, ProductCard) as plain JSON values."""
+    return asdict(value) if is_dataclass(value) else value
+
+
+class _ClientLimiter:
+    """New sessions per client address: a token bucket each, least recently used dropped."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, per_minute)
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            bucket = self._buckets.pop(client, None) or TokenBucket(self.rate, self.capacity, now)
+            self._buckets[client] = bucket
+            while len(self._buckets) > MAX_CLIENTS:
+                self._buckets.popitem(last=False)
+            return bucket.take(now)
+
+
+def api_router(
+    assistant: Any, registry: SessionRegistry, sessions_per_minute: float = 30.0
+) -> APIRouter:
+    """The /api/v1 routes around one assistant and the server's session registry."""
+    router = APIRouter(prefix=PREFIX, tags=["shop assistant"])
+    limiter = _ClientLimiter(sessions_per_minute)
+    max_chars = assistant.config.max_message_chars
+
+    def session_or_404(session_id: str) -> Any:
+        session = registry.get(session_id)
+        if session is None:
+            raise HTTPException(404, f"unknown session {session_id!r}")
+        return session
+
+    def acquire(session_id: str) -> threading.Lock:
+        lock = registry.lock(session_id)
+        if not lock.acquire(timeout=BUSY_WAIT_S):
+            raise HTTPException(429, "this session is busy with another request; retry later")
+        return lock
+
+    @router.post("/sessions", status_code=201, summary="Start a conversation")
+    def create_session(request: Request, body: NewSession | None = None) -> dict:
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client):
+            raise HTTPException(429, "too many new sessions from this client; retry later")
+        session = assistant.new_session()
+        if body is not None and body.language:
+            session.language = body.language
+        registry.add(session)
+        return {"session_id": session.session_id}
+
+    @router.post("/sessions/{session_id}/messages", summary="Send a message, get the reply")
+    def post_message(session_id: str, body: MessageIn):
+        session = session_or_404(session_id)
+        if len(body.message) > max_chars:
+            raise HTTPException(
+                413, f"message is {len(body.message)} characters; the limit is {max_chars}"
+            )
+        lock = acquire(session_id)
+        registry.touch(session_id)
+        try:
+            pieces = assistant.respond_stream(session, body.message)
+            head = _head(pieces)
+        except Exception:
+            lock.release()
+            logger.exception("reply failed in session %s", session_id)
+            raise HTTPException(500, "the assistant failed to answer; try again") from None
+        reply = next((p for p in head if not isinstance(p, str)), None)
+        if reply is not None and getattr(reply, "limit", None) == RATE:
+            lock.release()
+            raise HTTPException(429, reply.text)
+        if not body.stream:
+            try:
+                for piece in pieces:
+                    if not isinstance(piece, str):
+                        reply = piece
+            except Exception:
+                logger.exception("reply failed in session %s", session_id)
+                raise HTTPException(500, "the assistant failed to answer; try again") from None
+            finally:
+                lock.release()
+            return jsonable(reply) | {"session_id": session_id}
+        return StreamingResponse(_ndjson(head, pieces, lock, session_id), media_type=NDJSON)
+
+    @router.get("/sessions/{session_id}/recommendations", summary="Products for this session")
+    def recommendations(session_id: str, k: int = Query(6, ge=1, le=50)) -> dict:
+        session = session_or_404(session_id)
+        cards = assistant.recommend(session, k)
+        return {"session_id": session_id, "products": [jsonable(c) for c in cards]}
+
+    @router.post("/sessions/{session_id}/events", summary="A product view, add-to-cart or buy")
+    def post_event(session_id: str, body: EventIn) -> dict:
+        session = session_or_404(session_id)
+        if assistant.product(body.item_id) is None:
+            raise HTTPException(404, f"unknown item_id {body.item_id!r}")
+        with registry.lock(session_id):
+            try:
+                cards = assistant.record_event(session, body.item_id, body.kind)
+            except ValueError as exc:
+                raise HTTPException(422, str(exc)) from None
+        registry.touch(session_id)
+        return {"session_id": session_id, "products": [jsonable(c) for c in cards]}
+
+    @router.post("/sessions/{session_id}/feedback", summary="Thumbs up or down on a reply")
+    def post_feedback(session_id: str, body: FeedbackIn) -> dict:
+        session = session_or_404(session_id)
+        record = getattr(assistant, "record_feedback", None)
+        if record is None:
+            raise HTTPException(501, "this assistant does not record feedback")
+        try:
+            record(session, body.turn, body.value)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {"session_id": session_id, "turn": body.turn, "value": body.value}
+
+    return router
+
+
+def _head(pieces: Iterator) -> list:
+    """The first pieces of a reply, up to its first two or the Reply itself.
+
+    A message over the rate limit is answered at once (a short text, then a Reply that names
+    the limit): reading this far tells the API to answer 429 before any byte is sent.
+    """
+    head = []
+    for piece in pieces:
+        head.append(piece)
+        if not isinstance(piece, str) or len(head) >= 2:
+            break
+    return head
+
+
+def _ndjson(head: list, pieces: Iterator, lock: threading.Lock, session_id: str) -> Iterator[str]:
+    """NDJSON lines of a streamed reply; the session's lock is released when it ends."""
+    try:
+        for piece in itertools.chain(head, _rest(head, pieces)):
+            if isinstance(piece, str):
+                yield json.dumps({"type": "delta", "text": piece}, ensure_ascii=False) + "\n"
+            else:
+                line = {"type": "reply", "reply": jsonable(piece), "session_id": session_id}
+                yield json.dumps(line, ensure_ascii=False) + "\n"
+    except Exception:
+        logger.exception("streamed reply failed in session %s", session_id)
+        yield json.dumps({"type": "error", "detail": "the assistant failed to answer"}) + "\n"
+    finally:
+        lock.release()
+
+
+def _rest(head: list, pieces: Iterator) -> Iterator:
+    if head and not isinstance(head[-1], str):
+        return iter(())
+    return pieces
+
+
+def limit_body_size(app: FastAPI, max_bytes: int) -> None:
+    """Answer 413 to API requests whose declared body is larger than `max_bytes`."""
+
+    @app.middleware("http")
+    async def check_size(request: Request, call_next):
+        if request.url.path.startswith(PREFIX):
+            size = request.headers.get("content-length", "0")
+            if not size.isdigit() or int(size) > max_bytes:
+                return JSONResponse({"detail": f"request body over {max_bytes} bytes"}, 413)
+        return await call_next(request)
