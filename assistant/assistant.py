@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,9 +15,16 @@ from typing import Any
 
 import numpy as np
 
+from assistant.budget import stream_within_budget
 from assistant.config import AssistantConfig
+from assistant.followup import PRODUCT_SLOTS, FollowUp
+from assistant.followup import resolve as resolve_follow_up
 from assistant.guardrails import (
+    discount_codes,
+    is_upset,
     off_context_share,
+    redact,
+    refusal_kind,
     repetitive,
     unsupported_facts,
     wants_human,
@@ -24,11 +32,13 @@ from assistant.guardrails import (
 from assistant.intent_detection import ExampleIndex, IntentDetector, IntentResult
 from assistant.intents import get_intent
 from assistant.language import detect_language
-from assistant.orders import OrderBook, update_address
+from assistant.limits import MESSAGE_LENGTH, SessionLimits, limit_text
+from assistant.orders import OrderBook, ShopTools, missing_arguments, policy_return_days
 from assistant.prompts import faq_context, reply_messages
-from assistant.replies import order_status_text, template
-from assistant.session import Session
-from assistant.slots import extract_slots
+from assistant.replies import LANGUAGES, STATUS_WORDS, order_status_text, template
+from assistant.session import Session, handoff_summary
+from assistant.slots import extract_slots, fits_size, has_colour
+from assistant.turn_log import FEEDBACK_VALUES, open_turn_log
 from retrieval.keyword import reciprocal_rank_fusion
 
 logger = logging.getLogger(__name__)
@@ -37,6 +47,9 @@ MAX_FAILED_LOOKUPS = 3  # order lookups that found nothing, before a person take
 YES = re.compile(
     r"^(?:yes|y|yeah|yep|sure|please do|confirm|ok|okay|s[ií]|是|是的|好|确认)\b", re.I
 )
+RETURN_WORD = re.compile(r"\breturn|devol|退货|退回", re.IGNORECASE)
+OTHER_ORDER_TOOL = re.compile(r"cancel|address|direcci[oó]n|取消|地址", re.IGNORECASE)
+BUDGET = re.compile(r"\bbudget\b|presupuesto|预算", re.IGNORECASE)
 INVISIBLE = {c: None for c in (0, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
 FAQ_CATEGORY_INTENTS = {
     "shipping": "shipping_info", "returns": "return_request", "refunds": "refund_status",
@@ -77,6 +90,12 @@ class Reply:
     clarify: bool = False
     guarded: bool = False  # a generated reply failed the fact check and was replaced
     latency_ms: dict[str, float] = field(default_factory=dict)
+    over_budget: bool = False  # generation would pass reply_budget_s: extractive answer
+    limit: str | None = None  # a limit of assistant.limits that this message hit
+    # Shop tools called for this reply: {"name", "args" (redacted), "ok", "result"}.
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    refused: str = ""  # why the request was declined: injection, other_customer, ...
+    query: str = ""  # the stand-alone product query searched (follow-ups rewritten)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +109,7 @@ class _Plan:
     prompt: list[dict] | None = None
     context: str = ""
     fallback: str = ""
+    failed: bool = False  # the turn could not be answered (counts towards a handoff)
 
 
 def load_intent_examples(path: Path) -> tuple[list[str], list[str]]:
@@ -97,10 +117,12 @@ def load_intent_examples(path: Path) -> tuple[list[str], list[str]]:
     from assistant.intents import BY_NAME
 
     texts, labels = [], []
+    raw = Path(path).read_bytes()
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+        lines = raw.decode("utf-8-sig").split("\n")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -141,6 +163,7 @@ class Assistant:
     def __init__(self, config: AssistantConfig, *, lm, embedder, store, orders: OrderBook,
                  recommender, products: dict, intents: IntentDetector,
                  faq: list | None = None) -> None:  # fmt: skip
+        from retrieval.hybrid import HybridSearch
         from retrieval.keyword import KeywordIndex
 
         self.config = config
@@ -155,35 +178,47 @@ class Assistant:
         # FAQ entries also searched by keywords: the English sentence embedder reads Chinese
         # and Spanish questions poorly, and a shopper often uses the FAQ's own words.
         self.faq = {e.faq_id: e for e in (faq or [])}
+        # Products are searched by dense + keyword rank fusion with the same filters.
+        self.product_search = HybridSearch(store, faq=[], products=list(products.values()))
         self.faq_keywords = KeywordIndex(
             [(e.faq_id, f"{e.question} {e.question} {e.answer}") for e in self.faq.values()]
         )
         self.faq_by_language: dict[str, set[str]] = {}
         for e in self.faq.values():
             self.faq_by_language.setdefault(e.language, set()).add(e.faq_id)
+        self.turn_log = open_turn_log(config.resolved_log_path())
+        # Discount codes the shop publishes in its FAQ; any other code is an invented one.
+        self.known_codes = frozenset().union(*(discount_codes(e.answer) for e in self.faq.values()))
+        return_days = config.return_window_days or policy_return_days(self.faq.values())
+        if return_days is None:
+            logger.warning("no return window in the FAQ or config: return checks go to the FAQ")
+        self.tools = ShopTools(orders, return_days)
+        self.limits = SessionLimits(config.max_turns_per_session, config.max_requests_per_second)
 
     # ----------------------------------------------------------------- start-up
     @classmethod
     def from_config(cls, config: AssistantConfig, lm=None) -> Assistant:
         """Load models, build or re-use the index, orders database and recommender."""
+        from assistant.ingest import open_store
         from assistant.models import load_language_model
         from recommender import SessionRecommender
-        from retrieval import Embedder, VectorStore, load_catalogue, load_faq
+        from retrieval import Embedder
+        from retrieval.ingest import sync_shop_file
 
         shop, data = config.shop_dir, config.data_dir
         data.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         adapter_dir = config.resolved_adapter_dir()
         if lm is None:
-            lm = load_language_model(config.base_model, adapter_dir, data / "models")
+            lm = load_language_model(
+                config.base_model, adapter_dir, data / "models", precision=config.lm_precision
+            )
         embedder = Embedder(config.embedding_model)
-        store = VectorStore(
-            None if config.chroma_host else data / "chroma",
-            embedder,
-            host=config.chroma_host,
-            port=config.chroma_port,
-        )
-        faq = load_faq(shop / "faq.jsonl")
+        store = open_store(config, embedder)
+        # The shop folder's files fill the store when it is empty or they changed since;
+        # what `shop-assistant ingest` put there is kept (see retrieval/ingest.py).
+        logger.info("FAQ index: %s", sync_shop_file(store, "faq", shop / "faq.jsonl"))
+        faq = store.faq_entries()
         others = sorted({e.language for e in faq} - set(config.generate_languages))
         if others and config.reply_mode == "generate":
             logger.warning(
@@ -192,9 +227,9 @@ class Assistant:
                 others,
                 list(config.generate_languages),
             )
-        logger.info("FAQ index: %s", store.sync_faq(faq))
-        catalogue = load_catalogue(shop / "catalogue.jsonl")
-        logger.info("product index: %s", store.sync_products(catalogue))
+        catalogue_file = shop / "catalogue.jsonl"
+        logger.info("product index: %s", sync_shop_file(store, "catalogue", catalogue_file))
+        catalogue = store.products()
         orders = OrderBook(data / "orders.sqlite")
         orders.load_jsonl(shop / "orders.jsonl")
         products = {p.item_id: p for p in catalogue}
@@ -210,6 +245,7 @@ class Assistant:
             examples=examples,
             lm_weight=config.resolved_lm_weight(),
             history_turns=config.history_turns,
+            lm_gate=config.intent_lm_gate,
         )
         logger.info("assistant ready in %.1f s", time.perf_counter() - started)
         return cls(config, lm=lm, embedder=embedder, store=store, orders=orders,
@@ -253,7 +289,25 @@ class Assistant:
         if item_id not in self.products:
             raise KeyError(f"unknown item_id {item_id!r}")
         session.note_event(item_id, event)
+        if self.turn_log is not None:
+            self.turn_log.log_click(session.session_id, item_id, event, session.shown)
         return self.recommend(session)
+
+    def record_feedback(self, session: Session, turn: int, value: str) -> None:
+        """Log the shopper's thumbs ("up" or "down") on the reply to user turn `turn` (1-based)."""
+        asked = sum(1 for t in session.history if t.role == "user")
+        if isinstance(turn, bool) or not isinstance(turn, int) or not 1 <= turn <= asked:
+            raise ValueError(f"turn must be between 1 and {asked}, got {turn!r}")
+        if value not in FEEDBACK_VALUES:
+            raise ValueError(f"feedback must be one of {FEEDBACK_VALUES}, got {value!r}")
+        if self.turn_log is not None:
+            self.turn_log.log_feedback(session.session_id, turn, value)
+
+    def suggest_replies(self, conversation, n: int = 3) -> list:
+        """Suggested replies for a person taking over (see assistant.agent_assist)."""
+        from assistant.agent_assist import suggest_replies
+
+        return suggest_replies(self, conversation, n)
 
     # ----------------------------------------------------------------- turns
     def respond(self, session: Session, message: str) -> Reply:
@@ -273,21 +327,40 @@ class Assistant:
         started = time.perf_counter()
         if not isinstance(message, str):
             raise TypeError(f"message must be a string, got {type(message).__name__}")
-        message = clean_message(message, self.config.max_message_chars)
+        limit = self.limits.check(session)
+        if limit is not None:
+            yield from self._limited(session, limit, started)
+            return
+        full = clean_message(message, len(message))
+        message = full[: self.config.max_message_chars]
         if self.lm is not None and message:
             message = self._cap_tokens(message)
         plan = self._plan(session, message)
         reply = plan.reply
+        note = ""
+        if message and len(message) < len(full):
+            # Say that the end was not read, rather than answer half a question silently.
+            reply.limit = MESSAGE_LENGTH
+            note = limit_text(MESSAGE_LENGTH, reply.language,
+                              max_chars=self.config.max_message_chars)  # fmt: skip
+            yield note
         if plan.prompt is not None:
             gen_started = time.perf_counter()
             pieces = []
-            for piece in self.lm.stream(plan.prompt, self.config.max_new_tokens):
+            deadline = started + self.config.reply_budget_s
+            for piece in stream_within_budget(
+                self.lm, plan.prompt, self.config.max_new_tokens, deadline, reply
+            ):
                 pieces.append(piece)
                 yield piece
             text = "".join(pieces).strip()
             problems = unsupported_facts(text, plan.context)
             drift = off_context_share(text, plan.context)
-            if problems or drift > self.config.max_off_context or len(text) < 2 or repetitive(text):
+            if reply.over_budget:  # too slow now: the FAQ entry's own text (assistant/budget.py)
+                text = plan.fallback
+            elif (
+                problems or drift > self.config.max_off_context or len(text) < 2 or repetitive(text)
+            ):
                 # The shopper saw the draft stream by; the final text replaces it.
                 logger.info("generated reply replaced: facts %s, off-context %.2f", problems, drift)
                 reply.guarded = True
@@ -296,10 +369,26 @@ class Assistant:
             reply.latency_ms["generate"] = 1000 * (time.perf_counter() - gen_started)
         else:
             yield reply.text
+        reply.text = note + reply.text
         reply.latency_ms["total"] = 1000 * (time.perf_counter() - started)
         if message:
-            session.add_turn("user", message)
+            # History is embedded and saved: it keeps the redacted message only.
+            session.add_turn("user", redact(message))
             session.add_turn("assistant", reply.text)
+            session.intents.append(reply.intent)
+            if self.turn_log is not None:
+                turn = sum(1 for t in session.history if t.role == "user")
+                self.turn_log.log_turn(session.session_id, turn, message, reply.to_dict())
+        yield reply
+
+    def _limited(self, session: Session, limit: str, started: float) -> Iterator[str | Reply]:
+        """The answer to a message over the turn or rate limit: it is not read or kept."""
+        lang = session.language
+        text = limit_text(limit, lang, max_turns=self.limits.max_turns)
+        reply = Reply(text, lang, "out_of_scope", 0.0, limit=limit)
+        logger.info("session %s is over its %s limit", session.session_id, limit)
+        yield text
+        reply.latency_ms["total"] = 1000 * (time.perf_counter() - started)
         yield reply
 
     def _cap_tokens(self, message: str) -> str:
@@ -312,16 +401,38 @@ class Assistant:
     def _plan(self, session: Session, message: str) -> _Plan:
         lang = session.language
         if session.handed_off:
+            # A person has this chat: no new answers, only the notice that they will reply.
             return _Plan(Reply(template("handed_off", lang), lang, "human_agent", 1.0,
                                handoff=True))  # fmt: skip
         if not message:
             return _Plan(Reply(template("empty", lang), lang, "out_of_scope", 0.0, clarify=True))
         lang = detect_language(message, fallback=session.language)
         session.language = lang
-        slots = extract_slots(message, self.categories)
+        plan = self._plan_turn(session, message, lang)
+        if not plan.failed:
+            session.failed_turns = 0
+        if lang not in LANGUAGES and lang not in self.config.generate_languages:
+            # No templates or FAQ entries in this language: say so, then answer in English.
+            plan.reply.text = template("english_notice", "en") + plan.reply.text
+        return plan
+
+    def _plan_turn(self, session: Session, message: str, lang: str) -> _Plan:
+        """Guards first (person, anger, refusals), then pending tools, follow-ups, intents."""
+        raw = message
+        slots = extract_slots(raw, self.categories)
+        # Personal data never reaches the embedder, the search or the intent LM.
+        message = redact(raw)
         t0 = time.perf_counter()
         if wants_human(message):
-            return self._handoff(session, lang, "human_agent", 1.0)
+            return self._handoff(session, lang, "human_agent", 1.0, "request")
+        if is_upset(message):
+            return self._handoff(session, lang, "complaint", 1.0, "upset")
+        kind = None if session.pending_intent == "change_address_new" else (
+            refusal_kind(message, self.known_codes))  # fmt: skip
+        if kind is not None:
+            return self._refuse(session, lang, kind)
+        follow = None
+        history = [t.as_message() for t in session.history]
         if session.pending_intent in ("change_address_new", "cancel_order_confirm"):
             pending = session.pending_intent
             result = IntentResult(
@@ -333,16 +444,40 @@ class Assistant:
             # "how much is the second one?": a question about a product on screen.
             result = IntentResult("product_question", 1.0, {})
         else:
-            history = [t.as_message() for t in session.history]
-            result = self.intents.detect(history, message)
+            follow = resolve_follow_up(message, slots, session)
+            result = None
+            if follow is not None and get_intent(follow.intent).route == "faq":
+                # "and where is my order?" starts like a follow-up but is a new request.
+                detected = self.intents.detect(history, message)
+                new_route = get_intent(detected.intent).route
+                if detected.confidence >= self.config.intent_threshold and new_route not in (
+                    "faq", "smalltalk", "out_of_scope"
+                ):  # fmt: skip
+                    follow, result = None, detected
+            if follow is not None:
+                result = IntentResult(follow.intent, 1.0, {})
+            elif result is None:
+                result = self.intents.detect(history, message)
         intent_ms = 1000 * (time.perf_counter() - t0)
         logger.debug("intent %s (%.2f)", result.intent, result.confidence)
-        plan = self._route(session, message, lang, slots, result)
+        plan = self._route(session, message, raw, lang, slots, result, follow)
         plan.reply.latency_ms["intent"] = intent_ms
         return plan
 
-    def _route(self, session, message, lang, slots, result: IntentResult) -> _Plan:
+    def _route(self, session, message, raw, lang, slots, result: IntentResult,
+               follow: FollowUp | None = None) -> _Plan:  # fmt: skip
         intent, conf = result.intent, result.confidence
+        return_check = self._is_return_check(message, slots, session, intent)
+        if return_check:
+            intent, conf = "return_request", max(conf, self.config.intent_threshold)
+        elif (
+            slots.get("category")
+            and {"min_price", "max_price"} & slots.keys()
+            and (get_intent(intent).route != "product")
+        ):
+            # "running shoes between 60 and 120" is a search, whatever the numbers suggest
+            # to the intent model (sizes, shipping costs).
+            intent, conf = "product_search", max(conf, self.config.intent_threshold)
         if conf < self.config.intent_threshold:
             # A message that plainly matches an FAQ entry is answered even when the intent
             # model is unsure (it reads Chinese and Spanish less well than English).
@@ -353,27 +488,70 @@ class Assistant:
                 return self._faq(session, message, lang, faq_intent, conf, entry=entry)
             session.low_confidence_count += 1
             if session.low_confidence_count >= self.config.max_low_confidence:
-                return self._handoff(session, lang, intent, conf)
-            return _Plan(Reply(template("clarify", lang), lang, intent, conf, clarify=True))
+                session.failures.append("unclear")
+                return self._handoff(session, lang, intent, conf, "repeated_failure")
+            reply = Reply(template("clarify", lang), lang, intent, conf, clarify=True)
+            return self._failure(session, reply, "unclear")
         session.low_confidence_count = 0
-        route = get_intent(intent).route
+        route = "order" if return_check else get_intent(intent).route
         if route == "handoff":
-            return self._handoff(session, lang, intent, conf)
+            return self._handoff(session, lang, intent, conf, intent)
         if route == "order":
-            return self._order(session, message, lang, slots, intent, conf)
-        if intent != "change_address":
-            session.pending_intent = None
+            return self._order(session, message, raw, lang, slots, intent, conf)
+        session.pending_intent = None
         if route == "faq":
-            return self._faq(session, message, lang, intent, conf)
+            query = follow.query if follow is not None else message
+            return self._faq(session, query, lang, intent, conf)
         if route == "product":
-            return self._products(session, message, lang, slots, intent, conf)
+            return self._products(session, message, lang, slots, intent, conf, follow)
         name = intent if route == "smalltalk" else "out_of_scope"
         return _Plan(Reply(template(name, lang), lang, intent, conf))
 
-    def _handoff(self, session, lang, intent, conf) -> _Plan:
-        session.handed_off = True
+    @staticmethod
+    def _is_return_check(message, slots, session, intent) -> bool:
+        """ "Can I return order 10023?": the return-eligibility tool, not the policy FAQ."""
+        if get_intent(intent).route not in ("order", "faq", "out_of_scope"):
+            return False
+        if session.pending_intent == "return_request" and {"order_id", "email"} & slots.keys():
+            return True
+        # An order number next to "return" asks about that order, whatever the intent
+        # model read into it, unless the shopper also says cancel or address.
+        return (
+            "order_id" in slots
+            and RETURN_WORD.search(message) is not None
+            and OTHER_ORDER_TOOL.search(message) is None
+        )
+
+    def _handoff(self, session, lang, intent, conf, reason: str) -> _Plan:
+        session.hand_off(reason)
+        logger.info("session %s handed over to a person: %s", session.session_id, reason)
+        name = "handoff_upset" if reason == "upset" else "handoff"
+        return _Plan(Reply(template(name, lang), lang, intent, conf, handoff=True))
+
+    def _refuse(self, session, lang, kind: str) -> _Plan:
+        """A polite refusal (injection, other customers, invented codes, policy exceptions);
+        off-topic requests are steered back to the shop."""
         session.pending_intent = None
-        return _Plan(Reply(template("handoff", lang), lang, intent, conf, handoff=True))
+        name = "out_of_scope" if kind == "off_topic" else f"refuse_{kind}"
+        return _Plan(Reply(template(name, lang), lang, "out_of_scope", 1.0, refused=kind))
+
+    def _failure(self, session, reply: Reply, kind: str) -> _Plan:
+        """A turn that could not be answered; `max_failed_turns` in a row reach a person."""
+        session.failures.append(kind)
+        session.failed_turns += 1
+        if session.failed_turns >= self.config.max_failed_turns:
+            return self._handoff(session, reply.language, reply.intent, reply.confidence,
+                                 "repeated_failure")  # fmt: skip
+        return _Plan(reply, failed=True)
+
+    def release_handoff(self, session: Session) -> None:
+        """The agent gives the chat back to the bot (after `handoff_summary` was read)."""
+        session.release_handoff()
+        logger.info("session %s released by the agent", session.session_id)
+
+    def handoff_summary(self, session: Session) -> dict[str, Any]:
+        """What the agent taking over needs to know, redacted (see session.handoff_summary)."""
+        return handoff_summary(session)
 
     # ----------------------------------------------------------------- skills
     def search_faq(self, message: str, language: str, strict: bool = False, intent: str = ""):
@@ -423,10 +601,11 @@ class Assistant:
             best = self.search_faq(message, "en", intent=hint)
             prefix = template("english_only", lang)
         retrieve_ms = 1000 * (time.perf_counter() - t0)
+        session.last_query = message
         if best is None:
             reply = Reply(template("faq_not_found", lang), lang, intent, conf)
             reply.latency_ms["retrieve"] = retrieve_ms
-            return _Plan(reply)
+            return self._failure(session, reply, "faq_not_found")
         reply = Reply("", lang, intent, conf, faq_ids=[best.faq_id])
         reply.latency_ms["retrieve"] = retrieve_ms
         fallback = prefix + best.answer
@@ -444,92 +623,114 @@ class Assistant:
         prompt = reply_messages(history, message, context, lang, self.config.history_turns)
         return _Plan(reply, prompt=prompt, context=context, fallback=fallback)
 
-    def _order(self, session, message, lang, slots, intent, conf) -> _Plan:
+    def _order(self, session, message, raw, lang, slots, intent, conf) -> _Plan:
         if session.pending_intent == "change_address_new":
-            return self._new_address(session, message, lang, conf)
+            return self._new_address(session, raw, lang, conf)
         if session.pending_intent == "cancel_order_confirm":
             return self._confirm_cancel(session, message, lang)
         if session.failed_lookups >= MAX_FAILED_LOOKUPS:
             # Guessing emails or order numbers ends with a person, not with more tries.
-            return self._handoff(session, lang, intent, conf)
+            return self._handoff(session, lang, intent, conf, "failed_lookups")
         for key in ("order_id", "email"):
             if key in slots:
                 session.slots[key] = slots[key]
         order_id, email = session.slots.get("order_id"), session.slots.get("email")
         session.pending_intent = intent
-        if not order_id and not email:
-            text = template("ask_order_and_email", lang)
-        elif not email:
-            text = template("ask_email", lang, order_id=order_id)
-        elif not order_id:
-            text = template("ask_order_id", lang)
-        else:
-            text = None
-        if text:
+        missing = missing_arguments(order_id, email)
+        if missing:
+            # No tool runs without both: ask for what is missing.
+            if len(missing) == 2 and not order_id and not email:
+                text = template("ask_order_and_email", lang)
+            elif "email" in missing:
+                name = "invalid_email" if email else "ask_email"
+                text = template(name, lang, order_id=order_id)
+            else:
+                text = template("ask_order_id", lang)
             return _Plan(Reply(text, lang, intent, conf, clarify=True))
         session.pending_intent = None
-        order = self.orders.lookup(order_id, email)
-        if order is None:
+        tool = self.tools.return_eligibility if intent == "return_request" else (
+            self.tools.order_status)  # fmt: skip
+        call = tool(order_id, email)
+        if call.result == "not_found":
             # Forget the email but keep the order id: a new email (or a new order id) in the
             # next message continues the same request.
             session.failed_lookups += 1
             session.slots.pop("email", None)
             session.pending_intent = intent
-            return _Plan(Reply(template("order_not_found", lang), lang, intent, conf, clarify=True))
+            reply = Reply(template("order_not_found", lang), lang, intent, conf, clarify=True,
+                          tools=[call.to_dict()])  # fmt: skip
+            return self._failure(session, reply, "order_not_found")
+        order = call.order
         facts = {k: order[k] for k in ("order_id", "status", "order_date", "shipped_date",
                                        "delivered_date", "tracking_number", "carrier")}  # fmt: skip
+        if intent == "return_request":
+            return self._return_reply(session, call, lang, conf, facts)
+        status = order_status_text(order, lang)
         if intent == "cancel_order":
             if order["status"] == "processing":
                 # Cancelling cannot be undone: it needs an explicit yes in the next message.
                 session.pending_intent = "cancel_order_confirm"
-                text = (f"Order {order_id} has not shipped yet, so it can be cancelled. "
-                        "Do you want me to cancel it? Please answer yes or no.")  # fmt: skip
+                text = template("cancel_confirm", lang, order_id=order_id)
             else:
-                text = order_status_text(order, lang) + (
-                    " It can no longer be cancelled here; you can return it instead."
-                )
+                text = status + template("cancel_too_late", lang)
         elif intent == "change_address":
             if order["status"] == "processing":
                 session.pending_intent = "change_address_new"
-                text = (f"Order {order_id} has not shipped yet, so its address can be changed. "
-                        "What is the new delivery address?")  # fmt: skip
+                text = template("address_ask", lang, order_id=order_id)
             else:
-                text = order_status_text(order, lang) + " Its address can no longer be changed."
+                text = status + template("address_too_late", lang)
         else:
-            text = order_status_text(order, lang)
-        return _Plan(Reply(text, lang, intent, conf, order=facts))
+            text = status
+        return _Plan(Reply(text, lang, intent, conf, order=facts, tools=[call.to_dict()]))
+
+    def _return_reply(self, session, call, lang, conf, facts) -> _Plan:
+        """The return-eligibility tool's verdict, in a template filled with its dates."""
+        if call.result == "no_policy":
+            logger.warning("no return window: set return_window_days or add it to the FAQ")
+            return self._faq(session, "return policy", lang, "return_request", conf)
+        status = STATUS_WORDS.get(lang, STATUS_WORDS["en"]).get(facts["status"], facts["status"])
+        name = {"eligible": "return_eligible", "expired": "return_expired",
+                "not_delivered": "return_not_delivered", "not_shipped": "return_processing",
+                "closed": "return_closed"}.get(call.result, "return_closed")  # fmt: skip
+        text = template(name, lang, status=status, **{"delivered_date": "", "deadline": ""} |
+                        call.facts)  # fmt: skip
+        facts = facts | {k: call.facts[k] for k in ("deadline", "days") if k in call.facts}
+        reply = Reply(text, lang, "return_request", conf, order=facts, tools=[call.to_dict()])
+        return _Plan(reply)
 
     def _confirm_cancel(self, session, message, lang) -> _Plan:
         session.pending_intent = None
         order_id, email = session.slots.get("order_id"), session.slots.get("email")
         if not YES.match(message.strip()):
-            text = f"Alright, order {order_id} stays as it is."
-            return _Plan(Reply(text, lang, "cancel_order", 1.0))
-        cancelled, order = self.orders.cancel(order_id, email)
-        if cancelled:
-            text = f"Order {order_id} is now cancelled. The refund follows our refund policy."
+            return _Plan(Reply(template("cancel_kept", lang, order_id=order_id), lang,
+                               "cancel_order", 1.0))  # fmt: skip
+        call = self.tools.cancel_order(order_id, email)
+        order = call.order
+        if call.ok:
+            text = template("cancel_done", lang, order_id=order_id)
+        elif order is not None:
+            text = order_status_text(order, lang) + template("cancel_too_late", lang)
         else:
-            text = order_status_text(order, lang) + " It can no longer be cancelled here."
+            text = template("order_not_found", lang)
         facts = {"order_id": order_id, "status": order["status"]} if order else None
-        return _Plan(Reply(text, lang, "cancel_order", 1.0, order=facts))
+        return _Plan(Reply(text, lang, "cancel_order", 1.0, order=facts, tools=[call.to_dict()]))
 
     def _new_address(self, session, message, lang, conf) -> _Plan:
         session.pending_intent = None
         order_id, email = session.slots.get("order_id"), session.slots.get("email")
         if not looks_like_address(message):
-            text = (f"I left the address of order {order_id} unchanged. To change it, ask again "
-                    "and give the full new address with the street number.")  # fmt: skip
+            text = template("address_kept", lang, order_id=order_id)
             return _Plan(Reply(text, lang, "change_address", conf))
         try:
-            changed = update_address(self.orders, order_id, email, message)
+            call = self.tools.change_address(order_id, email, message)
         except ValueError:
-            changed = False
-        text = (f"Done: order {order_id} will be delivered to the new address." if changed
-                else "I couldn't change the address of that order. A person from our team can "
-                "help: just ask for an agent.")  # fmt: skip
-        return _Plan(Reply(text, lang, "change_address", conf))
+            call = None
+        name = "address_done" if call is not None and call.ok else "address_failed"
+        tools = [call.to_dict()] if call is not None else []
+        return _Plan(Reply(template(name, lang, order_id=order_id), lang, "change_address", conf,
+                           tools=tools))  # fmt: skip
 
-    def _products(self, session, message, lang, slots, intent, conf) -> _Plan:
+    def _products(self, session, message, lang, slots, intent, conf, follow=None) -> _Plan:
         k = self.config.products_shown
         ordinal = self._ordinal(message)
         if intent == "product_question" and ordinal is not None and session.shown:
@@ -539,25 +740,83 @@ class Assistant:
                 item_id = None
             if item_id:
                 return _Plan(self._product_detail(item_id, lang, intent, conf))
-        has_filter = any(key in slots for key in ("category", "max_price", "min_price"))
+        query, wanted = message, {key: slots[key] for key in PRODUCT_SLOTS if key in slots}
+        if BUDGET.search(message) and "max_price" in slots:
+            session.slots["budget"] = slots["max_price"]
+        if follow is not None:
+            query, wanted = follow.query, dict(follow.slots)
+        elif "max_price" not in wanted and session.slots.get("budget") is not None:
+            wanted["max_price"] = session.slots["budget"]
+        bounds = self._cheaper_bounds(session) if follow is not None and follow.cheaper else []
+        if bounds:
+            # "Cheaper" replaces both bounds: a lower bound from the last search would hide
+            # exactly the cheaper products asked for.
+            wanted["max_price"] = bounds[0]
+            wanted.pop("min_price", None)
+        has_filter = any(key in wanted for key in PRODUCT_SLOTS)
         if intent == "product_recommendation" and not has_filter:
             cards = self.recommend(session, k)
             reply = Reply(template("recommendations", lang), lang, intent, conf, products=cards)
+            categories = [c.category for c in cards]
+            top = Counter(categories).most_common(1)[0][0] if categories else None
+            wanted = {"category": top} if top else {}
+            query = top.replace("-", " ") if top else ""
         else:
-            hits = self.store.search_products(
-                message, top_k=40, category=slots.get("category"),
-                min_price=slots.get("min_price"), max_price=slots.get("max_price"),
-            )  # fmt: skip
+            hits = self._search(query, wanted)
+            if not hits and len(bounds) > 1:
+                # Nothing under the cheapest one shown: try under their average price.
+                wanted["max_price"] = bounds[1]
+                hits = self._search(query, wanted)
             if intent == "product_question" and hits:
                 return _Plan(self._product_detail(hits[0].product.item_id, lang, intent, conf))
             cards = self._rank_hits(session, hits, k)
-            what = slots.get("category", "products").replace("-", " ")
-            price = self._price_words(slots)
+            what = " ".join(
+                filter(
+                    None,
+                    [wanted.get("colour"), wanted.get("category", "products").replace("-", " ")],
+                )
+            )
+            extra = f" in size {wanted['size']}" if wanted.get("size") else ""
             name = "products_found" if cards else "products_none"
-            text = template(name, lang, n=len(cards), what=what, price=price)
-            reply = Reply(text, lang, intent, conf, products=cards)
+            text = template(name, lang, n=len(cards), what=what,
+                            price=extra + self._price_words(wanted))  # fmt: skip
+            reply = Reply(text, lang, intent, conf, products=cards, query=query)
         session.shown = [c.item_id for c in reply.products]
+        session.last_search = {"query": query} | wanted
+        if not reply.products:
+            return self._failure(session, reply, "no_products")
         return _Plan(reply)
+
+    def _search(self, query: str, wanted: dict) -> list:
+        """Catalogue search with the category and price filters, then colour and size."""
+        refine = "colour" in wanted or "size" in wanted
+        hits = self.product_search.search_products(
+            query or wanted.get("category", "products"), top_k=120 if refine else 40,
+            category=wanted.get("category"), min_price=wanted.get("min_price"),
+            max_price=wanted.get("max_price"),
+        )  # fmt: skip
+        kept = []
+        for hit in hits:
+            product = self.products.get(hit.product.item_id)
+            if product is None:
+                continue
+            if "colour" in wanted and not has_colour(
+                product.attributes, product.title, wanted["colour"]
+            ):
+                continue
+            if "size" in wanted and not fits_size(product.attributes, wanted["size"]):
+                continue
+            kept.append(hit)
+        return kept
+
+    def _cheaper_bounds(self, session) -> list[float]:
+        """Price bounds for "cheaper ones": under the cheapest product shown, then under
+        their average; empty when nothing with a price is on screen."""
+        prices = [self.products[i].price for i in session.shown if i in self.products]
+        if not prices:
+            return []
+        cheapest = round(min(prices) - 0.01, 2)
+        return [cheapest, round(sum(prices) / len(prices) - 0.01, 2)]
 
     def _rank_hits(self, session, hits, k) -> list[ProductCard]:
         """Order search hits by text match and by the recommender's score for this session."""
@@ -565,7 +824,7 @@ class Assistant:
             return []
         hits = [h for h in hits if h.product.item_id in self.products]
         ids = [h.product.item_id for h in hits]
-        sem = np.array([h.score for h in hits])
+        sem = np.array([h.fused or h.score for h in hits])  # fused: dense + keyword rank
         rec = np.asarray(self.recommender.score(session.viewed, session.carted, ids), dtype=float)
 
         def unit(x: np.ndarray) -> np.ndarray:

@@ -55,7 +55,12 @@ Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., in
 
 # Sub-commands that live in modules of their own, one line each: name -> module. The module
 # defines HELP, add_arguments(parser) and run(config, args) -> exit code.
-MODULE_COMMANDS: dict[str, str] = {}
+MODULE_COMMANDS: dict[str, str] = {
+    "ingest": "assistant.ingest",
+    "evaluate": "assistant.evaluate",
+    "suggest": "assistant.suggest_command",
+    "handoff": "assistant.handoff_command",
+}
 
 
 def _module_commands() -> dict[str, Command]:

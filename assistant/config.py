@@ -16,6 +16,7 @@ DEFAULT_DATA_DIR = REPO_ROOT / "var"
 DEFAULT_ADAPTER_DIR = REPO_ROOT / "finetune" / "adapters" / "demo-shop"
 
 REPLY_MODES = ("generate", "extractive")
+LM_PRECISIONS = ("int8", "float32", "transformers")  # as assistant.models.PRECISIONS
 
 
 class ConfigError(ValueError):
@@ -45,8 +46,18 @@ class AssistantConfig:
     # the best share on the demo validation split for the base model and for the demo
     # adapter alike (the LM alone reaches 0.31 / 0.40 accuracy there; see bench/RESULTS.md).
     intent_lm_weight: float | None = None
+    # The LM is asked only when the examples' vote is below this (None: always asked). 0.6
+    # keeps validation accuracy (0.849 either way with the int8 LM) while most turns skip
+    # the LM's ~0.3 s; see bench/results/speed.md.
+    intent_lm_gate: float | None = 0.6
     intent_threshold: float = 0.35
     max_low_confidence: int = 2  # clarifying questions in a row before a handoff
+    # Turns in a row the assistant could not answer (no FAQ entry, order not found, nothing
+    # in the catalogue) before a person takes over.
+    max_failed_turns: int = 3
+    # Days after delivery an order may be returned; None: read from the shop's return-policy
+    # FAQ entry ("within 30 days"), so the tool and the FAQ cannot disagree.
+    return_window_days: int | None = None
     faq_threshold: float = 0.45  # least embedding similarity of an FAQ answer
     faq_keyword_coverage: float = 0.5  # or: least share of the message's keywords it holds
     # Languages whose FAQ search trusts embedding similarity (all-MiniLM-L6-v2 is English);
@@ -60,11 +71,25 @@ class AssistantConfig:
     # is replaced by the context's own text (see guardrails.off_context_share).
     max_off_context: float = 0.4
     max_new_tokens: int = 80
+    # Serving the LM (assistant/models.py): "int8" (default; fused layers, int8 weights),
+    # "float32" (same decoder, float weights) or "transformers" (plain transformers forward).
+    lm_precision: str = "int8"
+    # Seconds from a message's arrival to its whole reply. When generation is predicted to
+    # take longer (from measured tokens/s), or reaches the deadline, the reply is the FAQ
+    # entry's own text instead and Reply.over_budget is set.
+    reply_budget_s: float = 6.0
     max_message_chars: int = 2000
     max_message_tokens: int = 512  # emoji and rare scripts cost many tokens per character
+    # Per session (see assistant/limits.py): user messages in one conversation, and messages
+    # a second, sustained (a token bucket: up to two seconds' worth may come at once).
+    max_turns_per_session: int = 200
+    max_requests_per_second: float = 5.0
     history_turns: int = 4
     products_shown: int = 6
     seed: int = 0
+    # The turn log (JSONL, see assistant/turn_log.py): None = <data_dir>/logs/turns.jsonl,
+    # "" = no log.
+    log_path: str | Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,12 +98,21 @@ class AssistantConfig:
         self.data_dir = Path(self.data_dir)
         if self.intent_lm_weight is not None and not 0.0 <= self.intent_lm_weight <= 1.0:
             raise ConfigError(f"intent_lm_weight must be in [0, 1], got {self.intent_lm_weight!r}")
+        if self.intent_lm_gate is not None and not 0.0 < self.intent_lm_gate <= 1.0:
+            gate = self.intent_lm_gate
+            raise ConfigError(f"intent_lm_gate must be in (0, 1] or null, got {gate!r}")
         if not 0.0 <= self.intent_threshold < 1.0:
             raise ConfigError(f"intent_threshold must be in [0, 1), got {self.intent_threshold!r}")
         if not 0.0 <= self.faq_threshold < 1.0:
             raise ConfigError(f"faq_threshold must be in [0, 1), got {self.faq_threshold!r}")
         if self.reply_mode not in REPLY_MODES:
             raise ConfigError(f"reply_mode must be one of {REPLY_MODES}, got {self.reply_mode!r}")
+        if self.lm_precision not in LM_PRECISIONS:
+            raise ConfigError(
+                f"lm_precision must be one of {LM_PRECISIONS}, got {self.lm_precision!r}"
+            )
+        if not self.reply_budget_s > 0:
+            raise ConfigError(f"reply_budget_s must be positive, got {self.reply_budget_s!r}")
         for name in (
             "max_new_tokens",
             "max_message_chars",
@@ -86,12 +120,21 @@ class AssistantConfig:
             "history_turns",
             "products_shown",
             "max_low_confidence",
+            "max_turns_per_session",
+            "max_failed_turns",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
         self.generate_languages = tuple(self.generate_languages)
         self.dense_languages = tuple(self.dense_languages)
+        if not self.max_requests_per_second > 0:
+            raise ConfigError(
+                f"max_requests_per_second must be > 0, got {self.max_requests_per_second!r}"
+            )
+        days = self.return_window_days
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+            raise ConfigError(f"return_window_days must be a positive integer or null, got {days}")
         if not isinstance(self.chroma_port, int) or not 0 < self.chroma_port < 65536:
             raise ConfigError(f"chroma_port must be a TCP port, got {self.chroma_port!r}")
 
@@ -100,10 +143,12 @@ class AssistantConfig:
         kinds = {
             "shop_dir": (str, Path), "data_dir": (str, Path), "base_model": (str, type(None)),
             "adapter_dir": (str, Path, type(None)), "embedding_model": (str, type(None)),
-            "chroma_host": (str, type(None)), "reply_mode": (str,),
+            "chroma_host": (str, type(None)), "reply_mode": (str,), "lm_precision": (str,),
+            "log_path": (str, Path, type(None)),
             "generate_languages": (list, tuple), "dense_languages": (list, tuple),
         }  # fmt: skip
-        numbers = ("intent_threshold", "faq_threshold", "faq_keyword_coverage", "max_off_context")
+        numbers = ("intent_threshold", "faq_threshold", "faq_keyword_coverage", "max_off_context",
+                   "max_requests_per_second", "reply_budget_s")  # fmt: skip
         for name in numbers:
             kinds[name] = (int, float)
         for name, allowed in kinds.items():
@@ -111,11 +156,14 @@ class AssistantConfig:
             if isinstance(value, bool) or not isinstance(value, allowed):
                 expected = " or ".join(t.__name__ for t in allowed)
                 raise ConfigError(f"{name} must be {expected}, got {value!r}")
-        weight = self.intent_lm_weight
-        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float)):
-            raise ConfigError(f"intent_lm_weight must be a number or null, got {weight!r}")
+        for name in ("intent_lm_weight", "intent_lm_gate"):
+            value = getattr(self, name)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not number:
+                raise ConfigError(f"{name} must be a number or null, got {value!r}")
         for name in ("max_new_tokens", "max_message_chars", "max_message_tokens", "chroma_port",
-                     "history_turns", "products_shown", "max_low_confidence", "seed"):  # fmt: skip
+                     "history_turns", "products_shown", "max_low_confidence", "seed",
+                     "max_turns_per_session", "max_failed_turns"):  # fmt: skip
             if isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be an integer, got {getattr(self, name)!r}")
         for name in ("generate_languages", "dense_languages"):
@@ -125,6 +173,12 @@ class AssistantConfig:
     def resolved_lm_weight(self) -> float:
         """The LM's share in intent detection: the setting, else 0.3 (see the comment above)."""
         return 0.3 if self.intent_lm_weight is None else self.intent_lm_weight
+
+    def resolved_log_path(self) -> Path | None:
+        """Where turns are logged, or None when logging is off (log_path: "")."""
+        if self.log_path is None:
+            return self.data_dir / "logs" / "turns.jsonl"
+        return Path(self.log_path) if str(self.log_path) else None
 
     def resolved_adapter_dir(self) -> Path | None:
         """The adapter folder to load, or None to run on the base model alone."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Numbers as a shopper reads them: 79.99, 3-5, 10023, 30 (a trailing . or , is punctuation).
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -13,8 +14,43 @@ CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{7,}\d(?!\w)")
 
 
+# Number words a reply may use for a policy number ("thirty days", "catorce días", "三十天").
+# "one"/"uno" are left out: "the blue one" states no number.
+_EN = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
+_ES = (
+    "dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
+    "dieciséis diecisiete dieciocho diecinueve veinte"
+).split()
+NUMBER_WORDS = {word: str(i) for i, word in enumerate(_EN, start=2)}
+NUMBER_WORDS |= {word: str(i) for i, word in enumerate(_ES, start=2)}
+_TENS_EN = "thirty forty fifty sixty seventy eighty ninety".split()
+_TENS_ES = "treinta cuarenta cincuenta sesenta setenta ochenta noventa".split()
+NUMBER_WORDS |= {word: str(10 * i) for i, word in enumerate(_TENS_EN, start=3)}
+NUMBER_WORDS |= {word: str(10 * i) for i, word in enumerate(_TENS_ES, start=3)}
+NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+ZH_NUMBER = re.compile(r"[零一二两三四五六七八九十百]+(?=[天日周个件年月%元])")
+
+
+def _zh_value(text: str) -> int:
+    """Value of a simple Chinese numeral: "三十" -> 30, "十四" -> 14, "五" -> 5."""
+    if "百" in text:
+        hundreds, _, rest = text.partition("百")
+        return 100 * ZH_DIGITS.get(hundreds, 1) + (_zh_value(rest) if rest else 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return 10 * ZH_DIGITS.get(tens, 1) + ZH_DIGITS.get(ones, 0)
+    return ZH_DIGITS.get(text[-1], 0)
+
+
 def _numbers(text: str) -> set[str]:
-    return {n.replace(",", ".").rstrip(".") for n in NUMBER.findall(text)}
+    found = {n.replace(",", ".").rstrip(".") for n in NUMBER.findall(text)}
+    found |= {NUMBER_WORDS[w.lower()] for w in NUMBER_WORD.findall(text)}
+    found |= {str(_zh_value(n)) for n in ZH_NUMBER.findall(text)}
+    return found
 
 
 def unsupported_facts(reply: str, context: str) -> list[str]:
@@ -75,8 +111,168 @@ def repetitive(text: str, n: int = 4) -> bool:
     return len(grams) >= 8 and len(set(grams)) < 0.5 * len(grams)
 
 
+# Street addresses: "12 Oak Street", "7762 Aspen Place", "Calle Mayor 5", "中山路88号".
+ADDRESS = re.compile(
+    r"\b\d{1,5}[a-z]?\s+(?:[A-Za-z][\w'.-]*\s+){0,4}(?:street|st|road|rd|avenue|ave|lane|ln|"
+    r"drive|dr|place|pl|boulevard|blvd|way|court|ct|terrace|close|crescent|square|sq|highway)\b\.?"
+    r"|\b(?:calle|avenida|avda\.|plaza|paseo|c/)\s+[^\d,\n]{2,40}?\s*\d{1,4}\b"
+    r"|[\u4e00-\u9fff]{1,12}(?:路|街|大道)\d{1,5}号",
+    re.IGNORECASE,
+)
+# A postal code after a US state or a UK postcode, once the street is gone.
+POSTCODE = re.compile(r"\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+
+
 def redact(text: str) -> str:
-    """Replace emails, card numbers and phone numbers with placeholders (before logging)."""
+    """Replace emails, card numbers, phone numbers and street addresses with placeholders.
+
+    Used on everything that is logged, saved or embedded. Fullwidth digits are folded first,
+    so "４１１１ １１１１ ..." is caught like "4111 1111 ...".
+    """
+    text = unicodedata.normalize("NFKC", text)
     text = EMAIL.sub("<email>", text)
     text = CARD.sub("<card>", text)
-    return PHONE.sub("<phone>", text)
+    text = PHONE.sub("<phone>", text)
+    text = ADDRESS.sub("<address>", text)
+    return POSTCODE.sub("<postcode>", text)
+
+
+def redact_value(value):
+    """`redact` applied to every string inside a JSON-like value (dicts, lists)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(item) for item in value]
+    return value
+
+
+# ------------------------------------------------------------------ anger and complaints
+# Shoppers who are angry or complaining get a person, whatever the intent model says.
+ANGER = re.compile(
+    r"\b(?:angry|furious|livid|pissed|fed up|ridiculous|outrageous|unacceptable|disgusting|"
+    r"useless|worst|pathetic|scam|scammers?|rip-?off|fraud|incompetent|wtf|f+u+c+k\w*|"
+    r"shit\w*|crap|damn|idiots?|stupid|garbage|rubbish|hate you|sue you|lawyer|"
+    r"(?:is|are) a joke|done with (?:you|this)|sick (?:and tired )?of|terrible|awful|"
+    r"horrible|never (?:again|shopping)|disgrace)\b"
+    r"|\b(?:enfadad[oa]|enojad[oa]|furios[oa]|hart[oa]|in[uú]til|estafa|estafadores|"
+    r"verg[uü]enza|p[eé]sim[oa]|una mierda|mierda|idiotas?|inaceptable|rid[ií]culo|"
+    r"incompetentes?|nadie me ayuda|desastre|fatal)\b"
+    r"|生气|愤怒|气死|垃圾|骗子|太差|差劲|滚|混蛋|妈的|受够了|到底在|搞什么|怎么回事|太过分|"
+    r"失望|糟糕",
+    re.IGNORECASE,
+)
+COMPLAINT = re.compile(
+    r"\b(?:complaint|complain(?:ing)?|file a claim|reclamaci[oó]n|queja|quejarme)\b|投诉",
+    re.IGNORECASE,
+)
+SHOUTING = re.compile(r"(?:\b[A-Z]{3,}\b[^a-z]*){4,}")
+
+
+NEGATION = re.compile(r"(?:\bnot|n't|\bno|\bnunca|不)\s*(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def is_upset(message: str) -> bool:
+    """True for anger, insults, a complaint, or a shouted message (several words in caps).
+
+    A negated word ("I'm not angry") does not count.
+    """
+    for match in ANGER.finditer(message):
+        if not NEGATION.search(message[max(0, match.start() - 20) : match.start()]):
+            return True
+    return bool(COMPLAINT.search(message) or (SHOUTING.search(message) and "!" in message))
+
+
+# ------------------------------------------------------------------ refusals
+# Requests the assistant declines politely, checked before any intent detection. Each
+# pattern names a kind; `replies.TEMPLATES["refuse_<kind>"]` holds the answer in en/es/zh.
+REFUSALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("injection", re.compile(
+        r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompts?|"
+        r"guidelines|polic(?:y|ies)|programming)\b"
+        r"|\b(?:system|hidden|initial|original)\s+(?:prompt|instructions?|message)\b"
+        r"|\b(?:reveal|show|print|repeat|output|translate|leak)\b.{0,30}\b(?:prompt|"
+        r"instructions?|rules) (?:you were|you've been|you are) given\b|\bnew rules?\b.{0,20}"
+        r"\b(?:admin|developer|system|you must)\b|\bno (?:restrictions|rules|limits)\b"
+        r"|\b(?:developer|debug|admin|god|dan|jailbreak)\s*mode\b|\bjailbreak"
+        r"|\byou are (?:now|no longer)\b|\bpretend (?:to be|you are)\b|\bact as (?:an? )?"
+        r"(?:admin|developer|different|unrestricted|another)|\bnew instructions?\b"
+        r"|\bignora\w*\b.{0,30}\binstrucciones\b|\bmodo desarrollador\b"
+        r"|忽略.{0,10}(?:指令|指示|规则|提示)|系统提示|你现在是|开发者模式|<\|?(?:system|im_start)",
+        re.IGNORECASE | re.DOTALL)),
+    ("other_customer", re.compile(
+        r"\b(?:someone|somebody) else'?s\b|\b(?:other|another|different) (?:customer|person|"
+        r"user|shopper)s?'?s?\b.{0,30}\b(?:order|address|email|data|details|phone|info)"
+        r"|\b(?:all|every|list (?:of )?(?:the )?|recent) (?:customers?|orders|users)\b"
+        r"|\bthe (?:customer|person|user|shopper|buyer) (?:with|who|at|whose|on|of|for|from)\b"
+        r"|\bwho (?:bought|ordered|placed)\b|\bwhat (?:she|he|they) (?:ordered|bought)\b"
+        r"|\b(?:wife|husband|partner|mother|father|mom|dad|son|daughter|sister|brother|"
+        r"account owner)'?s? (?:order|account|address|email|purchases?)\b"
+        r"|(?<!my )(?<!our )\borders (?:shipped|sent|delivered|going) to\b"
+        r"|\b(?:customer|user) (?:list|database|emails)\b"
+        r"|\b(?:my )?(?:neighbou?r|ex|boss|colleague|friend)'?s (?:order|address|email|"
+        r"purchases?)\b|\bwithout (?:the|their|his|her) email\b"
+        r"|\botros? clientes?\b|\bpedidos? de otra persona\b|\btodos los pedidos\b"
+        r"|其他(?:客户|顾客|用户)|别人的订单|所有(?:订单|客户)",
+        re.IGNORECASE)),
+    ("discount_code", re.compile(
+        r"\b(?:give|send|generate|create|make|invent|write)\b.{0,20}\b(?:discount|coupon|promo|"
+        r"voucher)\s*codes?\b|\b(?:100|[5-9]\d)\s?% (?:off|discount)\b"
+        r"|\b\d{1,3}\s?% (?:coupon|code|voucher)\b|\bpromised\b.{0,30}\b(?:coupon|code|discount)"
+        r"|\b(?:dame|genera|crea|inventa)\b.{0,20}\b(?:c[oó]digo|cup[oó]n)"
+        r"|(?:给我|生成|编).{0,6}(?:优惠码|折扣码|优惠券)",
+        re.IGNORECASE)),
+    ("policy_exception", re.compile(
+        r"\b(?:make|grant|do me) an? exception\b|\bbend the rules?\b|\bjust this once\b"
+        r"|\bextend (?:the|my) (?:return|refund|warranty)\b"
+        r"|\b(?:accept|allow|let me|take)\b.{0,30}\breturn\b.{0,30}\b(?:after|past|outside|late)\b"
+        r"|\brefund\b.{0,30}\bwithout (?:sending|returning)\b"
+        r"|\b(?:accept|approve|take|allow)\b.{0,30}\banyway\b"
+        r"|\b(?:late|expired|past the (?:deadline|window))\b.{0,40}\b(?:accept|anyway)\b"
+        r"|\b(?:refund|waive|cover|free)\b.{0,40}\beven (?:though|if)\b"
+        r"|\bwaive (?:the )?(?:fee|shipping|charge)\b|\bfree (?:shipping|return) anyway\b"
+        r"|\bexcepci[oó]n\b|\bsaltar(?:te)? la pol[ií]tica\b|破例|通融|例外",
+        re.IGNORECASE)),
+    ("off_topic", re.compile(
+        r"\b(?:write|compose|tell)\b.{0,15}\b(?:poem|essay|story|song|joke|code|script|"
+        r"program)\b|\bcapital of\b|\bweather (?:in|like|today|tomorrow|forecast)\b"
+        r"|\b(?:president|prime minister) of\b"
+        r"|\bhomework\b|\bsolve\b.{0,20}\b(?:equation|math)\b|\brecipe\b|\bbitcoin\b"
+        r"|\bstock market\b|\bpython\b|\bjavascript\b|\bwho won\b|\bworld cup\b"
+        r"|\bqui[eé]n gan[oó]\b|\bmundial\b|\bf[uú]tbol\b|\bchiste\b"
+        r"|\bescr[ií]beme un (?:poema|cuento)\b|\bcapital de\b|\bel tiempo\b"
+        r"|写(?:一首)?诗|天气|首都|讲个笑话|写代码",
+        re.IGNORECASE)),
+)  # fmt: skip
+
+
+# A code-like token (letters and digits, e.g. SAVE50) in a message about codes or discounts.
+CODE_TOKEN = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,15}\b")
+CODE_TALK = re.compile(
+    r"\b(?:codes?|coupons?|promo|vouchers?|discount|off|valid|apply|redeem|c[oó]digo|"
+    r"cup[oó]n|descuento|v[aá]lido)\b"
+    r"|优惠|折扣",
+    re.IGNORECASE,
+)
+
+
+def discount_codes(text: str) -> set[str]:
+    """Code-like tokens in `text` (used on the FAQ to learn the shop's real codes)."""
+    return set(CODE_TOKEN.findall(text))
+
+
+def refusal_kind(message: str, known_codes: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """The kind of request to decline ("injection", "other_customer", ...), or None.
+
+    A discount code the shop's FAQ does not mention counts as invented ("discount_code"),
+    so "does WELCOME10 work?" reaches the FAQ while "apply SAVE90" is declined.
+    """
+    text = unicodedata.normalize("NFKC", message)
+    for kind, pattern in REFUSALS:
+        if pattern.search(text):
+            return kind
+    codes = {c for c in discount_codes(text) if not TRACKING.fullmatch(c)}  # not PP7017262902US
+    if CODE_TALK.search(text) and codes - set(known_codes):
+        return "discount_code"
+    return None

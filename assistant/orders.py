@@ -8,8 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import re
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,8 @@ CREATE TABLE IF NOT EXISTS orders (
     shipping_address TEXT,
     items TEXT NOT NULL,
     total REAL NOT NULL,
-    currency TEXT NOT NULL
+    currency TEXT NOT NULL,
+    source_hash TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -60,8 +66,9 @@ def _read_orders(path: Path) -> list[dict[str, Any]]:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise OrderFileError(path, number, f"invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5,000-digit number
+            reason = getattr(exc, "msg", exc)
+            raise OrderFileError(path, number, f"invalid JSON: {reason}") from None
         if not isinstance(row, dict):
             raise OrderFileError(path, number, "expected a JSON object")
         for key in REQUIRED:
@@ -74,7 +81,11 @@ def _read_orders(path: Path) -> list[dict[str, Any]]:
         if not isinstance(row["items"], list):
             raise OrderFileError(path, number, "items: expected a list")
         total = row["total"]
-        if isinstance(total, bool) or not isinstance(total, int | float) or total != total:
+        if (
+            isinstance(total, bool)
+            or not isinstance(total, int | float)
+            or not math.isfinite(total)
+        ):
             raise OrderFileError(path, number, f"total: expected a number, got {total!r}")
         for key in ("order_id", "email", "order_date"):
             if not isinstance(row[key], str | int) or isinstance(row[key], bool):
@@ -109,12 +120,21 @@ class OrderBook:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Databases made before `source_hash` existed get the column (NULL: re-imported)."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(orders)")}
+        if "source_hash" not in columns:
+            self._conn.execute("ALTER TABLE orders ADD COLUMN source_hash TEXT")
 
     def load_jsonl(self, path: Path | str) -> int:
         """Import orders from `path` unless this exact file was imported before.
 
-        Orders changed by the tools (cancelled, new address) are kept: an import only adds
-        orders that are not in the database yet. Returns the number of orders added.
+        New orders are added. An order whose row in the file changed since it was imported
+        (the shop's system shipped or delivered it) is updated from the file, which is the
+        shop's record. An order whose row did not change keeps what the tools did to it
+        (cancelled, new address). Returns the number of orders added or updated.
         """
         path = Path(path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -125,26 +145,33 @@ class OrderBook:
             rows = _read_orders(path)
             self._conn.execute("BEGIN")
             try:
-                before = self._conn.total_changes
+                imported = dict(self._conn.execute("SELECT order_id, source_hash FROM orders"))
+                added = updated = 0
                 for r in rows:
-                    self._conn.execute(
-                        "INSERT OR IGNORE INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            r["order_id"], r["email"].lower(), r["status"], r["order_date"],
-                            r.get("shipped_date"), r.get("delivered_date"),
-                            r.get("tracking_number"), r.get("carrier"),
-                            r.get("shipping_address"), json.dumps(r["items"]),
-                            float(r["total"]), r.get("currency", "USD"),
-                        ),
+                    row_hash = hashlib.sha256(json.dumps(r, sort_keys=True).encode()).hexdigest()
+                    if imported.get(r["order_id"], "") == row_hash:
+                        continue
+                    values = (
+                        r["order_id"], r["email"].lower(), r["status"], r["order_date"],
+                        r.get("shipped_date"), r.get("delivered_date"),
+                        r.get("tracking_number"), r.get("carrier"),
+                        r.get("shipping_address"), json.dumps(r["items"]),
+                        float(r["total"]), r.get("currency", "USD"), row_hash,
                     )  # fmt: skip
-                added = self._conn.total_changes - before
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", values
+                    )
+                    if r["order_id"] in imported:
+                        updated += 1
+                    else:
+                        added += 1
                 self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('source', ?)", (digest,))
                 self._conn.execute("COMMIT")
             except Exception:
                 self._conn.execute("ROLLBACK")
                 raise
-        logger.info("orders database %s: %d orders added", self.db_path, added)
-        return added
+        logger.info("orders database %s: %d orders added, %d updated", self.db_path, added, updated)
+        return added + updated
 
     def count(self) -> int:
         with self._lock:
@@ -160,6 +187,7 @@ class OrderBook:
         if row is None:
             return None
         order = dict(row)
+        order.pop("source_hash", None)
         order["items"] = json.loads(order["items"])
         return order
 
@@ -190,3 +218,132 @@ def update_address(book: OrderBook, order_id: str, email: str, address: str) -> 
             (address, str(order_id).strip(), email.strip().lower()),
         )
         return cur.rowcount == 1
+
+
+# ---------------------------------------------------------------------- shop tools
+EMAIL_FORMAT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ORDER_ID_FORMAT = re.compile(r"[A-Za-z0-9-]{1,32}")
+RETURN_DAYS = re.compile(
+    r"within (\d{1,3}) days|(\d{1,3}) days (?:of|after|from) (?:delivery|receipt)", re.I
+)
+
+
+def policy_return_days(entries: Iterable) -> int | None:
+    """The return window in days, read from the shop's English return-policy FAQ entry.
+
+    Entries of topic "return-policy" come first, then any "returns" entry; None when no
+    entry states "within N days" or "N days of delivery".
+    """
+    english = [e for e in entries if e.language == "en" and e.category == "returns"]
+    english.sort(key=lambda e: e.topic != "return-policy")
+    for entry in english:
+        match = RETURN_DAYS.search(entry.answer)
+        if match:
+            return int(match.group(1) or match.group(2))
+    return None
+
+
+@dataclass
+class ToolCall:
+    """One call of a shop tool, as recorded on the Reply: arguments redacted, result short."""
+
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    result: str
+    order: dict[str, Any] | None = field(default=None, repr=False)
+    facts: dict[str, Any] = field(default_factory=dict)  # values for the reply template
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "args": self.args, "ok": self.ok, "result": self.result}
+
+
+def missing_arguments(order_id: str | None, email: str | None) -> list[str]:
+    """Which of order_id and email are absent or malformed ("order_id", "email")."""
+    missing = []
+    if not order_id or not ORDER_ID_FORMAT.fullmatch(str(order_id).strip()):
+        missing.append("order_id")
+    if not email or not EMAIL_FORMAT.fullmatch(email.strip()):
+        missing.append("email")
+    return missing
+
+
+class ShopTools:
+    """Order status, return eligibility, cancel and change of address over an OrderBook.
+
+    Every tool needs the order id and the email that placed the order; with either one
+    missing or malformed it raises ValueError naming them, and with the pair not matching
+    it reports "not found" without saying which one was wrong.
+    """
+
+    def __init__(self, book: OrderBook, return_days: int | None,
+                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
+        if return_days is not None and (isinstance(return_days, bool) or return_days < 1):
+            raise ValueError(f"return_days: expected a positive number, got {return_days!r}")
+        self.book = book
+        self.return_days = return_days
+        self.today = today
+
+    @staticmethod
+    def _args(order_id, email, **extra) -> dict[str, Any]:
+        return {"order_id": order_id, "email": "<email>" if email else None} | extra
+
+    def _find(self, name: str, order_id, email, **extra) -> ToolCall:
+        missing = missing_arguments(order_id, email)
+        if missing:
+            raise ValueError(f"{name}: missing or malformed {', '.join(missing)}")
+        order = self.book.lookup(order_id, email)
+        args = self._args(order_id, email, **extra)
+        if order is None:
+            return ToolCall(name, args, False, "not_found")
+        return ToolCall(name, args, True, order["status"], order=order)
+
+    def order_status(self, order_id: str, email: str) -> ToolCall:
+        return self._find("order_status", order_id, email)
+
+    def return_eligibility(self, order_id: str, email: str) -> ToolCall:
+        """Whether the order can be returned today, from its delivered date and the policy."""
+        call = self._find("return_eligibility", order_id, email)
+        if not call.ok:
+            return call
+        order, days = call.order, self.return_days
+        call.facts = {"order_id": order["order_id"], "days": days}
+        if days is None:
+            call.ok, call.result = False, "no_policy"
+        elif order["status"] == "processing":
+            call.result = "not_shipped"
+        elif order["status"] in ("cancelled", "returned"):
+            call.result = "closed"
+        elif order["status"] == "shipped" or not order.get("delivered_date"):
+            call.result = "not_delivered"
+        else:
+            try:
+                delivered = date.fromisoformat(order["delivered_date"][:10])
+            except ValueError:
+                call.ok, call.result = False, "bad_date"
+                return call
+            deadline = delivered + timedelta(days=days)
+            call.facts |= {"delivered_date": delivered.isoformat(),
+                           "deadline": deadline.isoformat()}  # fmt: skip
+            call.result = "eligible" if self.today() <= deadline else "expired"
+        return call
+
+    def cancel_order(self, order_id: str, email: str) -> ToolCall:
+        """Cancel an order that has not shipped; result "cancelled" or "too_late"."""
+        call = self._find("cancel_order", order_id, email)
+        if not call.ok:
+            return call
+        cancelled, order = self.book.cancel(order_id, email)
+        call.order = order
+        call.ok, call.result = cancelled, "cancelled" if cancelled else "too_late"
+        return call
+
+    def change_address(self, order_id: str, email: str, address: str) -> ToolCall:
+        """Set a new delivery address before shipping; result "changed" or "too_late"."""
+        call = self._find("change_address", order_id, email, address="<address>")
+        if not call.ok:
+            return call
+        changed = update_address(self.book, order_id, email, address)
+        call.ok, call.result = changed, "changed" if changed else "too_late"
+        call.order = self.book.lookup(order_id, email)
+        return call

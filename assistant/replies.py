@@ -6,6 +6,8 @@ tracking number or a promise is never invented.
 
 from __future__ import annotations
 
+LANGUAGES = ("en", "es", "zh")  # the languages every template is written in
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "greeting": {
         "en": "Hello! I can help with orders, shipping, returns and finding products. "
@@ -108,6 +110,141 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Here are some picks for you, based on what you've looked at:",
         "es": "Aquí tienes algunas sugerencias según lo que has visto:",
         "zh": "根据您浏览过的商品，为您推荐：",
+    },
+    "english_notice": {
+        "en": "(I can answer only in English, Spanish or Chinese, so here is my answer in "
+        "English.) ",
+    },
+    "handoff_upset": {
+        "en": "I'm sorry about this. I'm passing the conversation to a person from our team, "
+        "who will reply here shortly.",
+        "es": "Lamento lo ocurrido. Paso la conversación a una persona de nuestro equipo, "
+        "que te responderá aquí en breve.",
+        "zh": "非常抱歉给您带来不便。我正在将对话转交给我们的客服人员，稍后会在这里回复您。",
+    },
+    "refuse_injection": {
+        "en": "I can't change how I work or share my instructions. I'm happy to help with "
+        "orders, shipping, returns or products.",
+        "es": "No puedo cambiar mi forma de trabajar ni compartir mis instrucciones. Con gusto "
+        "te ayudo con pedidos, envíos, devoluciones o productos.",
+        "zh": "我无法更改我的工作方式，也不能透露我的指令。"
+        "我很乐意帮您处理订单、配送、退货或商品问题。",
+    },
+    "refuse_other_customer": {
+        "en": "I'm sorry, I can't share information about other customers or their orders. "
+        "I can look up your own order with its order number and your email address.",
+        "es": "Lo siento, no puedo compartir información de otros clientes ni de sus pedidos. "
+        "Puedo consultar tu propio pedido con su número y tu correo electrónico.",
+        "zh": "抱歉，我不能透露其他客户或其订单的信息。我可以凭订单号和您的邮箱查询您自己的订单。",
+    },
+    "refuse_discount_code": {
+        "en": "I'm sorry, I can't create or confirm discount codes that our shop hasn't "
+        "published. You can ask me which offers we currently have.",
+        "es": "Lo siento, no puedo crear ni confirmar códigos de descuento que la tienda no "
+        "haya publicado. Puedes preguntarme qué ofertas tenemos ahora.",
+        "zh": "抱歉，我不能生成或确认本店未公布的折扣码。您可以问我目前有哪些优惠活动。",
+    },
+    "refuse_policy_exception": {
+        "en": "I'm sorry, I can't make exceptions to the shop's policies. If your case is "
+        "special, a person from our team can look at it: just ask for an agent.",
+        "es": "Lo siento, no puedo hacer excepciones a las políticas de la tienda. Si tu caso "
+        "es especial, una persona de nuestro equipo puede revisarlo: pide hablar con un agente.",
+        "zh": "抱歉，我不能对本店政策破例。如果您的情况特殊，可以要求转人工，由工作人员为您处理。",
+    },
+    "invalid_email": {
+        "en": "That email address doesn't look complete. Please send the email address you "
+        "used for the order.",
+        "es": "Ese correo no parece completo. Envíame el correo que usaste en el pedido.",
+        "zh": "该邮箱地址似乎不完整，请发送您下单时使用的邮箱地址。",
+    },
+    "cancel_confirm": {
+        "en": "Order {order_id} has not shipped yet, so it can be cancelled. Do you want me to "
+        "cancel it? Please answer yes or no.",
+        "es": "El pedido {order_id} aún no se ha enviado, así que se puede cancelar. "
+        "¿Quieres que lo cancele? Responde sí o no.",
+        "zh": "订单 {order_id} 尚未发货，可以取消。您确定要取消吗？请回答“是”或“否”。",
+    },
+    "cancel_kept": {
+        "en": "Alright, order {order_id} stays as it is.",
+        "es": "De acuerdo, el pedido {order_id} se queda como está.",
+        "zh": "好的，订单 {order_id} 保持不变。",
+    },
+    "cancel_done": {
+        "en": "Order {order_id} is now cancelled. The refund follows our refund policy.",
+        "es": "El pedido {order_id} está cancelado. El reembolso sigue nuestra política de "
+        "reembolsos.",
+        "zh": "订单 {order_id} 已取消，退款将按照我们的退款政策处理。",
+    },
+    "cancel_too_late": {
+        "en": " It can no longer be cancelled here; you can return it instead.",
+        "es": " Ya no se puede cancelar aquí; puedes devolverlo.",
+        "zh": "该订单已无法在此取消，您可以申请退货。",
+    },
+    "address_ask": {
+        "en": "Order {order_id} has not shipped yet, so its address can be changed. What is "
+        "the new delivery address?",
+        "es": "El pedido {order_id} aún no se ha enviado, así que se puede cambiar la "
+        "dirección. ¿Cuál es la nueva dirección de entrega?",
+        "zh": "订单 {order_id} 尚未发货，可以修改地址。请问新的收货地址是什么？",
+    },
+    "address_too_late": {
+        "en": " Its address can no longer be changed.",
+        "es": " Ya no se puede cambiar su dirección.",
+        "zh": "该订单的地址已无法修改。",
+    },
+    "address_kept": {
+        "en": "I left the address of order {order_id} unchanged. To change it, ask again and "
+        "give the full new address with the street number.",
+        "es": "No he cambiado la dirección del pedido {order_id}. Para cambiarla, vuelve a "
+        "pedirlo y dame la dirección completa con el número.",
+        "zh": "订单 {order_id} 的地址未作更改。如需修改，请重新提出并提供包含门牌号的完整新地址。",
+    },
+    "address_done": {
+        "en": "Done: order {order_id} will be delivered to the new address.",
+        "es": "Hecho: el pedido {order_id} se entregará en la nueva dirección.",
+        "zh": "已完成：订单 {order_id} 将配送至新地址。",
+    },
+    "address_failed": {
+        "en": "I couldn't change the address of that order. A person from our team can help: "
+        "just ask for an agent.",
+        "es": "No he podido cambiar la dirección de ese pedido. Una persona de nuestro equipo "
+        "puede ayudarte: pide hablar con un agente.",
+        "zh": "无法修改该订单的地址。我们的工作人员可以帮您处理：请要求转人工。",
+    },
+    "return_eligible": {
+        "en": "Order {order_id} was delivered on {delivered_date}, so it can be returned until "
+        "{deadline} ({days} days after delivery).",
+        "es": "El pedido {order_id} se entregó el {delivered_date}, así que puedes devolverlo "
+        "hasta el {deadline} ({days} días desde la entrega).",
+        "zh": "订单 {order_id} 于 {delivered_date} 送达，"
+        "可在 {deadline} 前退货（送达后 {days} 天内）。",
+    },
+    "return_expired": {
+        "en": "Order {order_id} was delivered on {delivered_date}. The {days}-day return "
+        "window ended on {deadline}, so it can no longer be returned.",
+        "es": "El pedido {order_id} se entregó el {delivered_date}. El plazo de devolución de "
+        "{days} días terminó el {deadline}, así que ya no se puede devolver.",
+        "zh": "订单 {order_id} 于 {delivered_date} 送达，"
+        "{days} 天退货期已于 {deadline} 结束，无法再退货。",
+    },
+    "return_not_delivered": {
+        "en": "Order {order_id} has not been delivered yet. Once it arrives you can return it "
+        "within {days} days of delivery.",
+        "es": "El pedido {order_id} aún no se ha entregado. Cuando llegue, podrás devolverlo en "
+        "un plazo de {days} días.",
+        "zh": "订单 {order_id} 尚未送达。送达后 {days} 天内可以退货。",
+    },
+    "return_processing": {
+        "en": "Order {order_id} has not shipped yet, so there is nothing to return: you can "
+        "cancel it instead.",
+        "es": "El pedido {order_id} aún no se ha enviado, así que no hay nada que devolver: "
+        "puedes cancelarlo.",
+        "zh": "订单 {order_id} 尚未发货，无需退货：您可以直接取消订单。",
+    },
+    "return_closed": {
+        "en": "Order {order_id} {status}, so it cannot be returned.",
+        "es": "El pedido {order_id} {status}, así que no se puede devolver.",
+        "zh": "订单 {order_id} {status}，因此无法退货。",
     },
 }
 

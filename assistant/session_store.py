@@ -7,11 +7,12 @@ import os
 import re
 from pathlib import Path
 
+from assistant.guardrails import redact, redact_value
 from assistant.session import Session, Turn
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 PENDING = (None, "order_status", "cancel_order", "change_address", "change_address_new",
-           "cancel_order_confirm")  # fmt: skip
+           "cancel_order_confirm", "return_request")  # fmt: skip
 
 
 def _path(folder: Path, session_id: str) -> Path:
@@ -28,16 +29,62 @@ def load_session(folder: Path, session_id: str) -> Session:
     if not path.exists():
         return Session(session_id=session_id)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
         if not isinstance(data, dict) or data.get("session_id") != session_id:
             raise ValueError("expected a session object with the same session_id")
-        data["history"] = [Turn(str(t["role"]), str(t["content"])) for t in data["history"]]
+        _check_fields(data)
+        data["history"] = [Turn(t["role"], t["content"]) for t in data["history"]]
         session = Session(**data)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a readable session file (not UTF-8: {exc.reason})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a readable session file (invalid JSON: too deep)") from None
+    except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"{path}: not a readable session file ({exc})") from None
     if not isinstance(session.slots, dict) or session.pending_intent not in PENDING:
         raise ValueError(f"{path}: not a readable session file (bad slots or pending_intent)")
     return session
+
+
+def _check_fields(data: dict) -> None:
+    """Each saved field has the type of the Session field it fills (the file may be edited)."""
+    blank = Session(session_id="blank")
+    for key, value in data.items():
+        if key in ("session_id", "pending_intent"):
+            continue  # checked by the caller
+        if not hasattr(blank, key):
+            raise ValueError(f"unknown field {key!r}")
+        expected = type(getattr(blank, key))
+        if getattr(blank, key) is None:
+            continue  # an optional field: its type is not known from the default
+        if key == "history":
+            good = isinstance(value, list) and all(
+                isinstance(t, dict) and t.get("role") in ("user", "assistant")
+                and isinstance(t.get("content"), str) for t in value
+            )  # fmt: skip
+        elif expected is list:
+            good = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            kinds = (int, float) if expected is float else expected  # JSON writes 2.0 as 2
+            good = isinstance(value, kinds) and (expected is bool or not isinstance(value, bool))
+        if not good:
+            what = "a list of {role, content} messages" if key == "history" else expected.__name__
+            raise ValueError(f"field {key!r}: expected {what}, got {value!r:.80}")
+
+
+def redacted_dict(session: Session) -> dict:
+    """The session as saved: messages and slots redacted, the email not kept at all.
+
+    The email is what unlocks an order, so a continued session asks for it again.
+    """
+    data = session.to_dict()
+    data["slots"] = redact_value({k: v for k, v in data["slots"].items() if k != "email"})
+    data["history"] = [
+        {"role": t["role"], "content": redact(t["content"])} for t in data["history"]
+    ]
+    data["last_search"] = redact_value(data["last_search"])
+    data["last_query"] = redact(data["last_query"])
+    return data
 
 
 def save_session(folder: Path, session: Session) -> None:
@@ -45,5 +92,5 @@ def save_session(folder: Path, session: Session) -> None:
     path = _path(folder, session.session_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(session.to_dict(), ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(redacted_dict(session), ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)

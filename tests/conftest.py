@@ -156,3 +156,18 @@ def tiny_model_dir(tiny_lm, tmp_path_factory) -> Path:
     tiny_lm.model.save_pretrained(folder)
     tiny_lm.tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_assistant(tiny_shop, tiny_lm, tmp_path_factory):
+    """The real Assistant on the tiny shop with the tiny random LM (built once per run).
+
+    Shared: tests that change orders or limits should use their own sessions or objects.
+    """
+    from assistant import Assistant, AssistantConfig
+
+    config = AssistantConfig(
+        shop_dir=tiny_shop, data_dir=tmp_path_factory.mktemp("assistant-data"),
+        adapter_dir=None, intent_lm_weight=0.05, max_new_tokens=8,
+    )  # fmt: skip
+    return Assistant.from_config(config, lm=tiny_lm)

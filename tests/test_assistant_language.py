@@ -26,3 +26,20 @@ def test_config_rejects_wrong_types():
     for bad in ({"intent_threshold": "abc"}, {"shop_dir": 123}, {"max_new_tokens": True}):
         with pytest.raises(ConfigError, match=next(iter(bad))):
             AssistantConfig(**bad)
+
+
+def test_short_english_that_langdetect_misreads():
+    # langdetect alone reads these as Spanish and Estonian.
+    assert detect_language("cancel my order") == "en"
+    assert detect_language("Is BLACKFRIDAY90 still valid?", fallback="es") == "en"
+    assert detect_language("cancel order 10191 z.rodriguez@example.org") == "en"  # email ignored
+
+
+def test_spanish_marks_and_stopwords():
+    assert detect_language("¿Qué métodos de pago aceptan ustedes?") == "es"
+    assert detect_language("quiero devolver mi pedido") == "es"
+    assert detect_language("Bonjour, quels sont les délais de livraison?") == "fr"
+
+
+def test_french_with_words_spanish_shares_stays_french():
+    assert detect_language("Bonjour, combien de temps prend la livraison en France?") == "fr"

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.slots import extract_slots
 
 CATS = ["running-shoes", "hiking-boots", "t-shirts", "accessories"]
@@ -36,3 +38,49 @@ def test_spanish_price_and_colour_and_size():
 
 def test_nothing_found():
     assert extract_slots("hello there", CATS) == {}
+
+
+def test_fullwidth_digits_are_normalised():
+    assert extract_slots("订单号１００２３", CATS)["order_id"] == "10023"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["my zip code is 10023", "ship to 7762 Aspen Place, Denver, CO 80250",
+     "postcode: 94107", "código postal 28013", "邮编 10023", "deliver to 80250-1234"],
+)  # fmt: skip
+def test_postal_codes_are_not_order_ids(message):
+    assert "order_id" not in extract_slots(message, CATS)
+
+
+def test_order_id_next_to_a_zip_code():
+    assert extract_slots("order 10023, zip code 94107", CATS)["order_id"] == "10023"
+    assert extract_slots("MY ORDER IS 10023", CATS)["order_id"] == "10023"
+
+
+@pytest.mark.parametrize(
+    "message", ["running shoes between 80 and 40", "zapatillas entre 80 y 40 dólares",
+                "跑鞋 80到40美元", "shoes under 40 over 80"],
+)  # fmt: skip
+def test_reversed_price_range_is_swapped(message):
+    slots = extract_slots(message, CATS)
+    assert (slots["min_price"], slots["max_price"]) == (40.0, 80.0)
+
+
+def test_budget_and_colour_words_in_three_languages():
+    assert extract_slots("my budget is $120", CATS)["max_price"] == 120.0
+    assert extract_slots("presupuesto de 50, en azul", CATS) == {
+        "max_price": 50.0,
+        "colour": "blue",
+    }
+    assert extract_slots("预算100 黑色", CATS) == {"max_price": 100.0, "colour": "black"}
+
+
+def test_colour_and_size_filters():
+    from assistant.slots import fits_size, has_colour
+
+    assert has_colour({"colour": "navy/coral"}, "Tee", "navy")
+    assert not has_colour({"colour": "black"}, "Tee", "blue")
+    assert fits_size({"size": "EU 36-46"}, "42") and not fits_size({"size": "EU 36-42"}, "EU 44")
+    assert fits_size({"size": "S-XXL"}, "M") and not fits_size({"size": "S-XL"}, "XXL")
+    assert fits_size({}, "42") and fits_size({"size": "one size"}, "L")
