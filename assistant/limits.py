@@ -118,3 +118,56 @@ class SessionLimits:
             else:
                 self._buckets.move_to_end(session_id)
             return bucket.take(now)
+
+
+class FailureLimiter:
+    """Failed attempts per key (an email, an order id) within a sliding time window.
+
+    Shared by every session of one assistant (thread-safe): a guesser who opens a new session
+    every few tries still counts against the same email and order id. A key with
+    `max_failures` failures in the last `window_s` seconds is refused until the oldest one
+    ages out. At most `max_keys` keys are kept (the least recently failed are dropped).
+    """
+
+    def __init__(
+        self,
+        max_failures: int = 3,
+        window_s: float = 15 * 60.0,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_failures < 1 or not window_s > 0:
+            raise ValueError(
+                f"max_failures must be >= 1 and window_s > 0, got {max_failures!r}, {window_s!r}"
+            )
+        self.max_failures = max_failures
+        self.window_s = float(window_s)
+        self.max_keys = max_keys
+        self.clock = clock
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        """True when any of `keys` has used up its failures in the window."""
+        now = self.clock()
+        with self._lock:
+            return any(len(self._recent(key, now)) >= self.max_failures for key in keys)
+
+    def fail(self, *keys: str) -> None:
+        """Count one failed attempt against each of `keys`."""
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                times = self._recent(key, now)
+                times.append(now)
+                self._failures[key] = times
+                self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, ()) if now - t < self.window_s]
+        if key in self._failures and not times:
+            del self._failures[key]
+        return times

@@ -220,3 +220,154 @@ def test_new_sessions_per_client_are_limited_and_feedback_needs_support():
         sid = new_session(client)
         response = client.post(f"/api/v1/sessions/{sid}/feedback", json={"turn": 1, "value": "up"})
         assert response.status_code == 501
+
+
+@pytest.fixture
+def slow_api():
+    """(client, fake, registry) on a bare API app: 5 streamed pieces 0.8 s apart."""
+    from fastapi import FastAPI
+
+    from ui.api import api_router, install_guards
+
+    fake = FakeAssistant(delay=0.8, requests_per_second=100)
+    registry = SessionRegistry()
+    app = FastAPI()
+    install_guards(app, max_bytes=20_000)
+    app.include_router(api_router(fake, registry, busy_wait_s=1.5))
+    with running(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client, fake, registry
+
+
+def test_dropped_stream_releases_its_session(slow_api):
+    client, _, registry = slow_api
+    sid = new_session(client)
+    url = f"/api/v1/sessions/{sid}/messages"
+    with client.stream("POST", url, json={"message": "show me shoes", "stream": True}) as r:
+        assert json.loads(next(r.iter_lines()))["type"] == "delta"
+    # The stream would run ~3 s more; the next message must not wait for it (busy_wait 1.5 s).
+    after = client.post(url, json={"message": "How long does shipping take?"})
+    assert after.status_code == 200, after.text
+    assert registry.lock(sid).acquire(timeout=1)  # and nothing holds the lock now
+    registry.lock(sid).release()
+
+
+def test_busy_session_is_429_not_a_hang(slow_api):
+    client, _, registry = slow_api
+    sid = new_session(client)
+    lock = registry.lock(sid)
+    lock.acquire()
+    try:
+        event = client.post(
+            f"/api/v1/sessions/{sid}/events", json={"item_id": "P001", "kind": "view"}
+        )
+        message = client.post(f"/api/v1/sessions/{sid}/messages", json={"message": "hi"})
+    finally:
+        lock.release()
+    for response in (event, message):
+        assert response.status_code == 429 and "busy" in response.json()["detail"]
+    ok = client.post(f"/api/v1/sessions/{sid}/events", json={"item_id": "P001", "kind": "view"})
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, raw",
+    [
+        ("messages", b'{"message": "\\ud800 where is my order"}'),
+        ("messages", b'{"message": "hi", "\\ud800": 1}'),
+        ("feedback", b'{"turn": 1e400, "value": "up"}'),
+        ("feedback", b'{"turn": "1", "value": "up"}'),
+        ("feedback", b'{"turn": true, "value": "up"}'),
+        ("feedback", b'{"turn": 1.0, "value": "up"}'),
+    ],
+)
+def test_unencodable_or_loose_input_is_422_without_echo(slow_api, path, raw):
+    client, _, _ = slow_api
+    sid = new_session(client)
+    response = client.post(
+        f"/api/v1/sessions/{sid}/{path}", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] and "input" not in response.text
+
+
+def test_chunked_body_over_the_limit_is_413_and_not_echoed(slow_api):
+    client, _, _ = slow_api
+    sid = new_session(client)
+
+    def chunks():  # no Content-Length: httpx sends Transfer-Encoding: chunked
+        yield b'{"message": "'
+        for _ in range(40):
+            yield b"a" * 1000
+        yield b'"}'
+
+    response = client.post(
+        f"/api/v1/sessions/{sid}/messages",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413 and len(response.content) < 200
+    small = client.post(
+        f"/api/v1/sessions/{sid}/messages",
+        content=iter([b'{"message": ', b'"How long does shipping take?"}']),
+        headers={"content-type": "application/json"},
+    )
+    assert small.status_code == 200  # a chunked body under the limit still reaches the route
+
+
+def test_forwarded_for_is_ignored_and_live_sessions_are_not_evicted(monkeypatch):
+    """The new-session limit counts the socket peer; a full registry refuses, keeps shoppers."""
+    import threading
+    import time
+
+    import uvicorn
+    from fastapi import FastAPI
+
+    from ui.api import api_router
+    from ui.app import TRUSTED_PROXIES_ENV, server_config
+    from ui.testing import free_port
+
+    monkeypatch.delenv(TRUSTED_PROXIES_ENV, raising=False)
+    registry = SessionRegistry(max_sessions=3)
+    app = FastAPI()
+    app.include_router(api_router(FakeAssistant(), registry, sessions_per_minute=5))
+    port = free_port()
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            codes = [
+                client.post("/api/v1/sessions", headers={"X-Forwarded-For": f"10.0.0.{i}"})
+                for i in range(6)
+            ]
+            assert [c.status_code for c in codes] == [201, 201, 201, 503, 503, 429]
+            assert "too many conversations" in codes[3].json()["detail"]
+            shopper = codes[0].json()["session_id"]
+            assert registry.get(shopper) is not None  # not pushed out by the flood
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    monkeypatch.setenv(TRUSTED_PROXIES_ENV, "10.1.1.1")
+    config = server_config(app, "127.0.0.1", port)
+    assert config.proxy_headers and config.forwarded_allow_ips == "10.1.1.1"
+
+
+def test_order_guessing_from_fresh_sessions_is_refused(tiny_assistant):
+    """A new session per guess does not reset the failed-lookup count of an email."""
+    with (
+        running(build_server(tiny_assistant)) as url,
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        replies = []
+        for guess in ("99991", "99992", "99993", "99994"):
+            sid = new_session(client)
+            message = f"What is the status of order {guess}? My email is mallory@example.com"
+            response = client.post(f"/api/v1/sessions/{sid}/messages", json={"message": message})
+            assert response.status_code == 200
+            replies.append(response.json())
+    results = [[t["result"] for t in r["tools"]] for r in replies]
+    assert results == [["not_found"]] * 3 + [["too_many_attempts"]]
+    assert "too many attempts" in replies[-1]["text"]

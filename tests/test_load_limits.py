@@ -135,3 +135,25 @@ def test_long_message_note_in_spanish(tiny_assistant):
     reply = tiny_assistant.respond(tiny_assistant.new_session(), text)
     assert reply.language == "es" and reply.limit == MESSAGE_LENGTH
     assert reply.text.startswith("(Tu mensaje tenía más de")
+
+
+def test_full_registry_drops_only_idle_sessions():
+    """Beyond max_sessions an idle session makes room; sessions in use are never dropped."""
+    from types import SimpleNamespace
+
+    from ui.sessions import SessionRegistry
+
+    clock = Clock()
+    registry = SessionRegistry(max_sessions=2, idle_s=60, clock=clock)
+
+    def session(sid):
+        return SimpleNamespace(session_id=sid, history=[], handed_off=False, language="en")
+
+    assert registry.add(session("a")) and registry.add(session("b"))
+    assert not registry.add(session("c"))  # both in use: refused, nobody evicted
+    assert registry.get("a") is not None and registry.get("c") is None
+    clock.now += 61
+    registry.touch("a")  # "a" is still talking, "b" went quiet
+    assert registry.add(session("c"))
+    assert registry.get("b") is None and registry.get("a") is not None
+    assert registry.add(session("a"))  # a known session is only marked active again

@@ -112,7 +112,7 @@ def test_unknown_or_empty_choice(fake, registry):
 
 
 def test_registry_is_bounded_and_thread_safe():
-    registry = SessionRegistry(max_sessions=50)
+    registry = SessionRegistry(max_sessions=50, idle_s=0)  # every session may be dropped
 
     def add_many(prefix):
         for i in range(200):

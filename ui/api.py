@@ -11,9 +11,14 @@ Endpoints (see README and the app's /docs):
 - `POST /api/v1/sessions/{id}/feedback` `{"turn", "value": "up" | "down"}`
 
 Errors: 404 unknown session or item, 413 message (or body) too long, 422 a body that does not
-validate, 429 too many requests (the session's rate limit, a session busy with another
-request, or too many new sessions from one client), 501 feedback when the assistant cannot
-record it.
+validate (the error names the field, never echoes the input), 429 too many requests (the
+session's rate limit, a session still busy with another request after `busy_wait_s`, or too
+many new sessions from one client address), 501 feedback when the assistant cannot record it,
+503 a new session while the registry is full of sessions in use.
+
+A streamed reply holds its session's lock until the stream ends, fails or the client goes
+away: the lock is released when the response finishes in any way, not when the generator
+happens to be garbage-collected.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Any, Literal
 
+import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.limits import RATE, TokenBucket
 from ui.sessions import SessionRegistry
@@ -64,7 +72,8 @@ class EventIn(BaseModel):
 
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    turn: int = Field(..., ge=1, description="1-based index of the shopper's message")
+    # Strict: 1.0, 1e400, "1" and true are refused rather than coerced.
+    turn: int = Field(..., ge=1, strict=True, description="1-based index of the shopper's message")
     value: Literal["up", "down"]
 
 
@@ -93,9 +102,16 @@ class _ClientLimiter:
 
 
 def api_router(
-    assistant: Any, registry: SessionRegistry, sessions_per_minute: float = 30.0
+    assistant: Any,
+    registry: SessionRegistry,
+    sessions_per_minute: float = 30.0,
+    busy_wait_s: float = BUSY_WAIT_S,
 ) -> APIRouter:
-    """The /api/v1 routes around one assistant and the server's session registry."""
+    """The /api/v1 routes around one assistant and the server's session registry.
+
+    New sessions are limited per socket peer address (`request.client`): `serve` runs uvicorn
+    without trusting X-Forwarded-For unless told which proxies to trust.
+    """
     router = APIRouter(prefix=PREFIX, tags=["shop assistant"])
     limiter = _ClientLimiter(sessions_per_minute)
     max_chars = assistant.config.max_message_chars
@@ -104,11 +120,12 @@ def api_router(
         session = registry.get(session_id)
         if session is None:
             raise HTTPException(404, f"unknown session {session_id!r}")
+        registry.touch(session_id)  # in use: not to be dropped for a new session
         return session
 
     def acquire(session_id: str) -> threading.Lock:
         lock = registry.lock(session_id)
-        if not lock.acquire(timeout=BUSY_WAIT_S):
+        if not lock.acquire(timeout=busy_wait_s):
             raise HTTPException(429, "this session is busy with another request; retry later")
         return lock
 
@@ -120,7 +137,8 @@ def api_router(
         session = assistant.new_session()
         if body is not None and body.language:
             session.language = body.language
-        registry.add(session)
+        if not registry.add(session):
+            raise HTTPException(503, "too many conversations in progress; retry in a few minutes")
         return {"session_id": session.session_id}
 
     @router.post("/sessions/{session_id}/messages", summary="Send a message, get the reply")
@@ -131,7 +149,6 @@ def api_router(
                 413, f"message is {len(body.message)} characters; the limit is {max_chars}"
             )
         lock = acquire(session_id)
-        registry.touch(session_id)
         try:
             pieces = assistant.respond_stream(session, body.message)
             head = _head(pieces)
@@ -154,7 +171,8 @@ def api_router(
             finally:
                 lock.release()
             return jsonable(reply) | {"session_id": session_id}
-        return StreamingResponse(_ndjson(head, pieces, lock, session_id), media_type=NDJSON)
+        lines = _ndjson(head, pieces, session_id)
+        return _LockedStream(lines, _closer(lock, lines, pieces), media_type=NDJSON)
 
     @router.get("/sessions/{session_id}/recommendations", summary="Products for this session")
     def recommendations(session_id: str, k: int = Query(6, ge=1, le=50)) -> dict:
@@ -167,12 +185,13 @@ def api_router(
         session = session_or_404(session_id)
         if assistant.product(body.item_id) is None:
             raise HTTPException(404, f"unknown item_id {body.item_id!r}")
-        with registry.lock(session_id):
-            try:
-                cards = assistant.record_event(session, body.item_id, body.kind)
-            except ValueError as exc:
-                raise HTTPException(422, str(exc)) from None
-        registry.touch(session_id)
+        lock = acquire(session_id)
+        try:
+            cards = assistant.record_event(session, body.item_id, body.kind)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        finally:
+            lock.release()
         return {"session_id": session_id, "products": [jsonable(c) for c in cards]}
 
     @router.post("/sessions/{session_id}/feedback", summary="Thumbs up or down on a reply")
@@ -204,8 +223,8 @@ def _head(pieces: Iterator) -> list:
     return head
 
 
-def _ndjson(head: list, pieces: Iterator, lock: threading.Lock, session_id: str) -> Iterator[str]:
-    """NDJSON lines of a streamed reply; the session's lock is released when it ends."""
+def _ndjson(head: list, pieces: Iterator, session_id: str) -> Iterator[str]:
+    """NDJSON lines of a streamed reply (the caller releases the session's lock)."""
     try:
         for piece in itertools.chain(head, _rest(head, pieces)):
             if isinstance(piece, str):
@@ -216,8 +235,46 @@ def _ndjson(head: list, pieces: Iterator, lock: threading.Lock, session_id: str)
     except Exception:
         logger.exception("streamed reply failed in session %s", session_id)
         yield json.dumps({"type": "error", "detail": "the assistant failed to answer"}) + "\n"
-    finally:
-        lock.release()
+
+
+def _closer(lock: threading.Lock, *generators: Any):
+    """Close a reply's generators, then release its session's lock; safe to call twice."""
+    once = threading.Lock()
+
+    def close() -> None:
+        if not once.acquire(blocking=False):
+            return
+        try:
+            for gen in generators:
+                try:
+                    gen.close()
+                except Exception:  # a reply that fails while closing must not keep the lock
+                    logger.exception("closing a streamed reply failed")
+        finally:
+            lock.release()
+
+    return close
+
+
+class _LockedStream(StreamingResponse):
+    """A streamed reply that runs `on_close` however the response ends.
+
+    Starlette stops reading a sync generator when the client disconnects (or the task is
+    cancelled) without closing it, so a `finally` inside the generator may never run. The
+    generator's pieces are computed in worker threads that finish their current piece before
+    the cancellation arrives here, so closing it afterwards does not race with them.
+    """
+
+    def __init__(self, content: Iterator[str], on_close, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._on_close)
 
 
 def _rest(head: list, pieces: Iterator) -> Iterator:
@@ -226,13 +283,74 @@ def _rest(head: list, pieces: Iterator) -> Iterator:
     return pieces
 
 
-def limit_body_size(app: FastAPI, max_bytes: int) -> None:
-    """Answer 413 to API requests whose declared body is larger than `max_bytes`."""
+def install_guards(app: FastAPI, max_bytes: int) -> None:
+    """Body-size limit (413) and input-free validation errors (422) for the API routes."""
+    app.add_middleware(_BodyLimit, max_bytes=max_bytes)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
 
-    @app.middleware("http")
-    async def check_size(request: Request, call_next):
-        if request.url.path.startswith(PREFIX):
-            size = request.headers.get("content-length", "0")
-            if not size.isdigit() or int(size) > max_bytes:
-                return JSONResponse({"detail": f"request body over {max_bytes} bytes"}, 413)
-        return await call_next(request)
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming the fields at fault; the input itself is never echoed.
+
+    FastAPI's own handler repeats the input, which fails on a lone surrogate (not UTF-8) or
+    an infinite float (not JSON) with a 500, and would send a huge body straight back.
+    """
+    detail = [
+        {
+            "loc": [_printable(part) for part in error.get("loc", ())],
+            "msg": _printable(error.get("msg", "")),
+            "type": _printable(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, 422)
+
+
+def _printable(value: Any, limit: int = 100) -> Any:
+    """`value` safe to encode as JSON: short UTF-8 text or a plain int."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")[:limit]
+
+
+class _BodyLimit:
+    """413 for an API request whose body is over `max_bytes`, declared or not.
+
+    The body is counted as it arrives, so a chunked request (no Content-Length) is cut off
+    too; API bodies are small, so the body read here is handed on to the route from memory.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: let the route see it
+                break
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                message = {"type": "http.request", "body": bytes(body), "more_body": False}
+                break
+        pending = [message]
+
+        async def replay() -> Message:
+            return pending.pop() if pending else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, 413)
+        await response(scope, receive, send)

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from ui import insights, render
 from ui.agent import AgentHandlers, agent_keys
-from ui.api import api_router, limit_body_size
+from ui.api import api_router, install_guards
 from ui.handlers import MAX_CARDS, ShopHandlers, panel_keys
 from ui.sessions import SessionRegistry
 
@@ -258,7 +258,7 @@ def build_server(assistant: Any, registry: SessionRegistry | None = None) -> Fas
         description="The shop assistant's HTTP API; the chat UI is served at /.",
     )
     max_chars = getattr(assistant.config, "max_message_chars", 2000)
-    limit_body_size(app, max_bytes=8 * max_chars + 4096)  # UTF-8 and JSON escapes included
+    install_guards(app, max_bytes=8 * max_chars + 4096)  # UTF-8 and JSON escapes included
     app.include_router(api_router(assistant, registry))
     demo = build_app(assistant, registry=registry)
     demo.queue(default_concurrency_limit=1)  # one language model: replies take turns
@@ -273,12 +273,35 @@ def build_server(assistant: Any, registry: SessionRegistry | None = None) -> Fas
     )
 
 
+TRUSTED_PROXIES_ENV = "SHOP_FORWARDED_ALLOW_IPS"
+
+
+def server_config(app: FastAPI, host: str, port: int) -> Any:
+    """uvicorn settings: X-Forwarded-For is ignored unless $SHOP_FORWARDED_ALLOW_IPS is set.
+
+    uvicorn trusts that header from 127.0.0.1 by default, so any local client (or a proxy
+    that passes it on) could pick the address the new-session limit counts. Set the variable
+    to the reverse proxy's address(es), comma-separated, to take the client's address from it.
+    """
+    import uvicorn
+
+    trusted = os.environ.get(TRUSTED_PROXIES_ENV, "").strip()
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
+
+
 def run_server(app: FastAPI, host: str, port: int) -> None:
     """Serve `app` with uvicorn until interrupted."""
     import uvicorn
 
     logger.info("serving the shop assistant on http://%s:%s (API docs at /docs)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 def serve(config: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
