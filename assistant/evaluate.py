@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -98,27 +99,82 @@ def load_dialogues(path: str | Path) -> list[dict[str, Any]]:
         raise FileNotFoundError(f"{path}: no such file")
     if _is_turn_log(path):
         return read_dialogues(path)
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
     dialogues = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             dialogue = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
-        turns = dialogue.get("turns") if isinstance(dialogue, dict) else None
-        if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
-            raise ValueError(f"{path}:{number}: turns: expected a list of objects")
-        for turn in turns:
-            if turn.get("role") == "user" and not isinstance(turn.get("content"), str):
-                raise ValueError(f"{path}:{number}: content: expected text in a user turn")
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"{path}:{number}: invalid JSON: {getattr(exc, 'msg', exc)}") from None
+        problem = _dialogue_problem(dialogue)
+        if problem:
+            raise ValueError(f"{path}:{number}: {problem}")
         dialogue.setdefault("dialogue_id", f"line-{number}")
         dialogues.append(dialogue)
     return dialogues
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _clicks_problem(name: str, clicks: Any) -> str | None:
+    if not isinstance(clicks, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("item_id"), str) for c in clicks
+    ):
+        return f"field '{name}': expected a list of objects with a text 'item_id'"
+    return None
+
+
+def _turn_problem(i: int, turn: Any) -> str | None:
+    """What is wrong with one turn, as replay_dialogue reads it; None when it is fine."""
+    from assistant.intents import INTENT_NAMES
+
+    where = f"field 'turns[{i}]"
+    if not isinstance(turn, dict):
+        return f"{where}': expected an object, got {type(turn).__name__}"
+    if turn.get("role") not in ("user", "assistant"):
+        return f"{where}.role': expected 'user' or 'assistant', got {turn.get('role')!r:.40}"
+    content = turn.get("content", "" if turn["role"] == "assistant" else None)
+    if not isinstance(content, str):
+        return f"{where}.content': expected text, got {type(content).__name__}"
+    intent = turn.get("intent")
+    if intent is not None and intent not in INTENT_NAMES:
+        return f"{where}.intent': unknown intent {intent!r:.60} (see assistant/intents.py)"
+    for name in ("faq_ids", "item_ids"):
+        if name in turn and not _strings(turn[name]):
+            return f"{where}.{name}': expected a list of strings, got {turn[name]!r:.60}"
+    if turn.get("clicks") is not None:
+        return _clicks_problem(f"turns[{i}].clicks", turn["clicks"])
+    return None
+
+
+def _dialogue_problem(dialogue: Any) -> str | None:
+    """Checked before any replay, so a bad file fails fast instead of as replay errors."""
+    if not isinstance(dialogue, dict):
+        return f"expected a JSON object, got {type(dialogue).__name__}"
+    turns = dialogue.get("turns")
+    if not isinstance(turns, list):
+        return "field 'turns': expected a list of objects"
+    for i, turn in enumerate(turns):
+        problem = _turn_problem(i, turn)
+        if problem:
+            return problem
+    if not any(t["role"] == "user" for t in turns):
+        return "field 'turns': the dialogue has no user turn to replay"
+    language = dialogue.get("language")
+    if language is not None and not isinstance(language, str):
+        return f"field 'language': expected text, got {type(language).__name__}"
+    if "clicks_before" in dialogue:
+        return _clicks_problem("clicks_before", dialogue["clicks_before"])
+    return None
 
 
 # ---------------------------------------------------------------------- replay
@@ -400,6 +456,15 @@ def compare(
 # ---------------------------------------------------------------------- command line
 
 
+def spread(items: list, limit: int | None) -> list:
+    """`limit` items taken evenly over `items`, in order: dialogue files are often grouped by
+    intent, so the first N would measure a few intents only."""
+    if limit is None or limit >= len(items):
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("dataset", help="labelled dialogues (JSONL) or a turn log to replay")
     parser.add_argument("--report", default="eval-report", help="folder for the report")
@@ -409,7 +474,9 @@ def add_arguments(parser) -> None:
         metavar=("CONFIG_A", "CONFIG_B"),
         help="two YAML config files to run on the same dialogues",
     )
-    parser.add_argument("--limit", type=int, default=None, help="only the first N dialogues")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="only N dialogues, spread evenly over the file"
+    )
     parser.add_argument("--workers", type=int, default=1, help="dialogues replayed at once")
     parser.add_argument("--k", type=int, default=5, help="cut-off of HitRate@K and NDCG@K")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
@@ -443,7 +510,7 @@ def run(config: AssistantConfig, args, lm=None) -> int:
 
     _check_args(args)
     started = time.perf_counter()
-    dialogues = load_dialogues(args.dataset)[: args.limit]
+    dialogues = spread(load_dialogues(args.dataset), args.limit)
     if not dialogues:
         raise ValueError(f"{args.dataset}: no dialogues to replay")
     out = Path(args.report)
@@ -470,4 +537,13 @@ def run(config: AssistantConfig, args, lm=None) -> int:
         paths = report.write_compare_report(out, runs[0], runs[1], diffs, wall_s=wall)
     logger.info("report written: %s", ", ".join(str(p) for p in paths))
     print(f"report: {paths[0]}")
+    results = [result] if not args.compare else runs
+    failed = [r.name for r in results if r.turns and all(t.error for t in r.turns)]
+    if failed:
+        print(
+            f"shop-assistant: error: every turn of {', '.join(failed)} failed during replay "
+            "(the assistant raised an error on each); see the log above and the report",
+            file=sys.stderr,
+        )
+        return 1
     return 0

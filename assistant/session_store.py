@@ -10,17 +10,24 @@ from pathlib import Path
 from assistant.guardrails import redact, redact_value
 from assistant.session import Session, Turn
 
-SESSION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# Starts with a letter or digit: no hidden files ('.x'), nothing read as an option ('-rf').
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 PENDING = (None, "order_status", "cancel_order", "change_address", "change_address_new",
-           "cancel_order_confirm", "return_request")  # fmt: skip
+           "change_address_confirm", "cancel_order_confirm", "return_request")  # fmt: skip
+
+
+def check_session_id(session_id: str) -> str:
+    """`session_id` when it is a safe file name; ValueError otherwise (checked before any work)."""
+    if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+        raise ValueError(
+            "session id: expected 1-64 letters, digits, '_' or '-', starting with a letter or "
+            f"digit, got {session_id!r:.80}"
+        )
+    return session_id
 
 
 def _path(folder: Path, session_id: str) -> Path:
-    if not SESSION_ID.fullmatch(session_id) or session_id.strip(".") == "":
-        raise ValueError(
-            f"session id: expected 1-64 letters, digits, '.', '_' or '-', got {session_id!r}"
-        )
-    return Path(folder) / f"{session_id}.json"
+    return Path(folder) / f"{check_session_id(session_id)}.json"
 
 
 def load_session(folder: Path, session_id: str) -> Session:
@@ -32,6 +39,8 @@ def load_session(folder: Path, session_id: str) -> Session:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
         if not isinstance(data, dict) or data.get("session_id") != session_id:
             raise ValueError("expected a session object with the same session_id")
+        if "history" not in data:
+            raise ValueError("missing field 'history'")
         _check_fields(data)
         data["history"] = [Turn(t["role"], t["content"]) for t in data["history"]]
         session = Session(**data)

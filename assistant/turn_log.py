@@ -152,11 +152,33 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
                     f"{path}:{number}: expected a log record with an event, "
                     f"got {str(record)[:80]!r}"
                 )
-            if not isinstance(record.get("session_id"), str):
-                raise ValueError(f"{path}:{number}: session_id: expected a string")
+            problem = _record_problem(record)
+            if problem:
+                raise ValueError(f"{path}:{number}: {problem}")
             record["_line"] = number
             records.append(record)
     return records
+
+
+def _record_problem(record: dict[str, Any]) -> str | None:
+    """The first field that read_dialogues and a replay could not use; None when all fit."""
+    if not isinstance(record.get("session_id"), str):
+        return "session_id: expected a string"
+    if not isinstance(record.get("time", ""), str):
+        return "field 'time': expected an ISO-8601 string"
+    if record["event"] == "turn":
+        for name in ("user", "text"):
+            if not isinstance(record.get(name, ""), str):
+                return f"field '{name}': expected text"
+        if not isinstance(record.get("intent", ""), str):  # what was detected, not a label
+            return "field 'intent': expected a string"
+        for name in ("faq_ids", "item_ids"):
+            value = record.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return f"field '{name}': expected a list of strings"
+    elif record["event"] == "click" and not isinstance(record.get("item_id"), str):
+        return "field 'item_id': expected a string"
+    return None
 
 
 def _user_turn(record: dict[str, Any]) -> dict[str, Any]:
@@ -205,7 +227,7 @@ def read_dialogues(path: str | Path) -> list[dict[str, Any]]:
             {
                 "dialogue_id": session_id,
                 "session_id": session_id,
-                "time": record["time"],
+                "time": record.get("time", ""),
                 "language": None,
                 "turns": [],
                 "clicks_before": [],

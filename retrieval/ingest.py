@@ -49,8 +49,19 @@ def _count(store: VectorStore, kind: str) -> int:
 
 def _write(store: VectorStore, kind: str, records, state: SourceState) -> SyncSummary:
     """Sync `records` into the collection, marked incomplete until the sync has finished."""
+    previous = store.source_state(kind)
     store.set_source_state(kind, SourceState(state.kind, state.path, state.file_hash, False))
-    summary = store.sync_faq(records) if kind == "faq" else store.sync_products(records)
+    try:
+        summary = store.sync_faq(records) if kind == "faq" else store.sync_products(records)
+    except Exception:
+        # A write that failed by itself (not an interrupt, which leaves the marker on the file
+        # being written so a rerun resumes it) would fail again on a rerun: point the marker
+        # back at the previous source, still incomplete, so start-up re-syncs the shop file
+        # or asks to rerun the previous ingest instead of this one.
+        store.set_source_state(
+            kind, SourceState(previous.kind, previous.path, previous.file_hash, False)
+        )
+        raise
     store.set_source_state(kind, state)
     return summary
 

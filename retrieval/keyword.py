@@ -7,6 +7,7 @@ character bigrams (and single characters), since it has no spaces.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ class KeywordIndex:
 
     def __init__(self, docs: Sequence[tuple[str, str]]) -> None:
         import bm25s
+
+        # bm25s sets its own logger to DEBUG, which prints "Building index" on every start.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
         self.ids = [doc_id for doc_id, _ in docs]
         self.tokens = [set(tokenize(text)) for _, text in docs]

@@ -31,6 +31,21 @@ __all__ = [
 # Attribute columns a catalogue CSV may carry next to the fixed product columns.
 CSV_ATTRIBUTE_COLUMNS = ("colour", "size", "material")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A short language code: "en", "pt-BR", "zh-Hant", "es-419".
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-(?:[A-Za-z]{2,4}|[0-9]{3}))?")
+# Control characters other than tab, newline and carriage return (CSV line ends), and lone
+# UTF-16 surrogates (a JSON "\ud800" escape): text that cannot be stored or encoded as UTF-8.
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Longest accepted value per field, in characters; other text fields get DEFAULT_MAX_CHARS.
+MAX_CHARS = {
+    "faq_id": 200,
+    "item_id": 200,
+    "question": 1_000,
+    "title": 1_000,
+    "answer": 20_000,
+    "description": 20_000,
+}
+DEFAULT_MAX_CHARS = 1_000
 
 
 class DataFileError(ValueError):
@@ -119,11 +134,35 @@ def _text(row: Mapping[str, Any], name: str, *, required: bool, default: str = "
         return default
     if not isinstance(value, str):
         raise _FieldError(f"field '{name}' must be a string, got {_type_name(value)}")
-    value = value.strip()
+    value = _clean(name, value).strip()
     if not value:
         if required:
             raise _FieldError(f"field '{name}' must not be empty")
         return default
+    limit = MAX_CHARS.get(name, DEFAULT_MAX_CHARS)
+    if len(value) > limit:
+        raise _FieldError(f"field '{name}' is {len(value):,} characters long (at most {limit:,})")
+    return value
+
+
+def _clean(name: str, value: str) -> str:
+    """Reject text that the store cannot encode (lone surrogates) or that hides control bytes."""
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        what = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+        raise _FieldError(
+            f"field '{name}' contains {what} ({bad.group()!r} at character {bad.start()})"
+        )
+    return value
+
+
+def _language(row: Mapping[str, Any]) -> str:
+    value = _text(row, "language", required=False, default="en")
+    if not _LANGUAGE.fullmatch(value):
+        raise _FieldError(
+            f"field 'language' must be a short language code such as 'en' or 'pt-BR', "
+            f"got {value[:40]!r}"
+        )
     return value
 
 
@@ -170,7 +209,7 @@ def _stock(row: Mapping[str, Any], name: str, *, from_csv: bool) -> int:
 def _attributes(row: Mapping[str, Any], *, from_csv: bool) -> dict[str, str]:
     if from_csv:
         return {
-            key: row[key].strip()
+            key: _text(row, key, required=False)
             for key in CSV_ATTRIBUTE_COLUMNS
             if isinstance(row.get(key), str) and row[key].strip()
         }
@@ -183,8 +222,12 @@ def _attributes(row: Mapping[str, Any], *, from_csv: bool) -> dict[str, str]:
     for key, item in value.items():
         if not isinstance(item, str):
             raise _FieldError(f"field 'attributes.{key}' must be a string, got {_type_name(item)}")
-        if item.strip():
-            result[key] = item.strip()
+        if len(key) > DEFAULT_MAX_CHARS or _BAD_CHAR.search(key):
+            raise _FieldError(f"field 'attributes' has a bad key {key[:40]!r}")
+        name = f"attributes.{key}"
+        item = _text({name: item}, name, required=False)
+        if item:
+            result[key] = item
     return result
 
 
@@ -193,7 +236,7 @@ def _faq_from_row(row: Mapping[str, Any], from_csv: bool) -> FaqEntry:
         faq_id=_text(row, "faq_id", required=True),
         question=_text(row, "question", required=True),
         answer=_text(row, "answer", required=True),
-        language=_text(row, "language", required=False, default="en"),
+        language=_language(row),
         category=_text(row, "category", required=False),
         topic=_text(row, "topic", required=False),
     )
@@ -210,7 +253,7 @@ def _product_from_row(row: Mapping[str, Any], from_csv: bool) -> Product:
         currency=_text(row, "currency", required=False, default="USD"),
         stock=_stock(row, "stock", from_csv=from_csv),
         attributes=_attributes(row, from_csv=from_csv),
-        language=_text(row, "language", required=False, default="en"),
+        language=_language(row),
     )
 
 
@@ -246,7 +289,8 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 def _csv_rows(
     path: Path, text: str, required: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -256,7 +300,9 @@ def _csv_rows(
     header = [name.strip() for name in header]
     missing = [name for name in required if name not in header]
     if missing:
-        raise DataFileError(path, 1, f"missing required column '{missing[0]}' in header")
+        names = ", ".join(f"'{name}'" for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise DataFileError(path, 1, f"missing required column{plural} {names} in header")
     while True:
         start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
         try:
@@ -264,7 +310,7 @@ def _csv_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise DataFileError(path, start, f"invalid CSV: {exc}") from None
+            raise DataFileError(path, start, f"invalid CSV: {_csv_reason(exc)}") from None
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
@@ -273,6 +319,13 @@ def _csv_rows(
             )
         # Short rows leave trailing columns missing, which the field checks report by name.
         yield start, dict(zip(header, cells, strict=False))
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    reason = str(exc)
+    if "unexpected end of data" in reason:  # a quote opened in this row is never closed
+        return "unterminated quoted cell (a '\"' without its closing '\"')"
+    return reason
 
 
 def _slug(text: str) -> str:

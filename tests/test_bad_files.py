@@ -313,3 +313,34 @@ def test_failed_ingest_leaves_the_vector_store_as_it_was(tmp_path, embedder):
         after = [(h.entry.faq_id, h.entry.answer) for h in store.search_faq("shipping", 6)]
         assert after == before
         assert store.source_state("faq").complete
+
+
+def test_session_without_history_names_the_field(tmp_path):
+    path = tmp_path / "s1.json"
+    path.write_text(json.dumps({"session_id": "s1"}), encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_session(tmp_path, "s1")
+    assert str(caught.value) == (f"{path}: not a readable session file (missing field 'history')")
+
+
+@pytest.mark.parametrize("session_id", [".hidden", "-rf", "_x", "a.b", "..", "a/b", "", "x" * 65])
+def test_unsafe_session_ids_are_refused(tmp_path, session_id):
+    from assistant.session import Session
+
+    with pytest.raises(ValueError, match="session id"):
+        load_session(tmp_path, session_id)
+    with pytest.raises(ValueError, match="session id"):
+        save_session(tmp_path, Session(session_id=session_id))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refuses_a_bad_session_id_before_loading_the_model(tmp_path, monkeypatch, capsys):
+    from assistant.assistant import Assistant
+    from assistant.cli import main
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was loaded for a bad session id")
+
+    monkeypatch.setattr(Assistant, "from_config", never)
+    assert main(["chat", "hi", "--session=-rf", "--data-dir", str(tmp_path)]) == 2
+    assert "session id" in capsys.readouterr().err

@@ -163,5 +163,89 @@ def test_bad_input_names_file_and_line(dataset, tmp_path, capsys):
     assert main(["evaluate", str(dataset), "--limit", "0"]) == 2
     latin = tmp_path / "latin.jsonl"
     latin.write_bytes('{"dialogue_id": "caf\xe9", "turns": []}\n'.encode("latin-1"))
-    with pytest.raises(ValueError, match="latin.jsonl: not UTF-8"):
+    with pytest.raises(ValueError, match="latin.jsonl:1: not UTF-8"):
         ev.load_dialogues(latin)
+
+
+def _user(content="hello", **extra):
+    return {"role": "user", "content": content, **extra}
+
+
+@pytest.mark.parametrize(
+    ("dialogue", "words"),
+    [
+        ({"turns": [_user(intent="not_an_intent")]}, "field 'turns[0].intent': unknown intent"),
+        ({"turns": [_user(content=5)]}, "field 'turns[0].content': expected text"),
+        (
+            {"turns": [_user(), {"role": "assistant", "content": "x", "faq_ids": "a.en"}]},
+            "field 'turns[1].faq_ids': expected a list of strings",
+        ),
+        ({"turns": [{"role": "assistant", "content": "hi"}]}, "has no user turn"),
+        ({"turns": []}, "has no user turn"),
+        ({"turns": [_user(), {"role": "bot", "content": "x"}]}, "field 'turns[1].role'"),
+        (
+            {"turns": [_user(), {"role": "assistant", "content": "x", "clicks": [3]}]},
+            "field 'turns[1].clicks'",
+        ),
+        ({"turns": "hello"}, "field 'turns': expected a list"),
+        ([1, 2], "expected a JSON object"),
+    ],
+)
+def test_bad_dialogue_is_rejected_before_replay(dataset, tmp_path, capsys, dialogue, words):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(dataset.read_text(encoding="utf-8") + json.dumps(dialogue) + "\n", "utf-8")
+    with pytest.raises(ValueError) as info:
+        ev.load_dialogues(bad)
+    assert str(info.value).startswith(f"{bad}:5: ") and words in str(info.value)
+    report = tmp_path / "r"
+    assert main(["evaluate", str(bad), "--report", str(report)]) == 2
+    assert f"{bad}:5: " in capsys.readouterr().err and not report.exists()
+
+
+def test_non_utf8_line_is_named(dataset, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(dataset.read_bytes() + b'{"turns": [{"role": "user", "content": "\xe9"}]}\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl:5: not UTF-8"):
+        ev.load_dialogues(bad)
+
+
+def test_every_turn_failing_exits_non_zero(config, dataset, tiny_lm, tmp_path, monkeypatch, capsys):
+    import argparse
+
+    def broken(assistant, dialogue):
+        raise RuntimeError("replay broke")
+
+    monkeypatch.setattr(ev, "replay_dialogue", broken)
+    args = argparse.Namespace(dataset=str(dataset), report=str(tmp_path / "r"), compare=None,
+                              limit=None, workers=1, k=5, bootstrap=20, seed=0)  # fmt: skip
+    assert ev.run(config, args, lm=tiny_lm) == 1
+    assert "every turn of test.jsonl failed during replay" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        ({"user": 5, "text": "hi"}, "field 'user': expected text"),
+        ({"user": "hi", "faq_ids": "a.en"}, "field 'faq_ids': expected a list of strings"),
+        ({"user": "hi", "intent": ["greeting"]}, "field 'intent': expected a string"),
+        ({"user": "hi", "time": None}, "field 'time'"),
+    ],
+)
+def test_bad_turn_log_record_names_file_and_line(tmp_path, capsys, record, words):
+    good = {"event": "turn", "session_id": "s", "turn": 1, "time": "2026-01-01T00:00:00Z",
+            "user": "hello", "text": "Hi!", "intent": "greeting"}  # fmt: skip
+    log = tmp_path / "turns.jsonl"
+    log.write_text(json.dumps(good) + "\n" + json.dumps(good | record) + "\n", "utf-8")
+    with pytest.raises(ValueError) as info:
+        ev.load_dialogues(log)
+    assert str(info.value).startswith(f"{log}:2: ") and words in str(info.value)
+    assert main(["evaluate", str(log), "--report", str(tmp_path / "r")]) == 2
+    assert f"{log}:2: " in capsys.readouterr().err
+
+
+def test_limit_spreads_over_the_file():
+    from assistant.evaluate import spread
+
+    items = list(range(10))
+    assert spread(items, 3) == [0, 3, 6]
+    assert spread(items, None) == items and spread(items, 20) == items

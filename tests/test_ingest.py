@@ -269,3 +269,37 @@ def test_ingest_killed_midway_leaves_store_usable_and_rerun_completes(tmp_path, 
     added = int(out.split("added ")[1].split(",")[0])
     unchanged = int(out.split("unchanged ")[1].split(";")[0])
     assert unchanged >= 30 + 16 and added == 110 - unchanged and "removed 10" in out
+
+
+def test_failed_ingest_points_start_up_back_at_the_shop_file(tmp_path, config, embedder):
+    """A write that fails by itself (here: text Chroma cannot encode, which validation now
+    rejects, passed in directly) must not leave the marker on a file whose ingest can never
+    finish: start-up re-syncs the shop file instead of asking to rerun the bad ingest."""
+    from retrieval.records import FaqEntry
+
+    shop_faq = write_jsonl(tmp_path / "shop-faq.jsonl", faq_rows(3, prefix="demo"))
+    bad = write_jsonl(tmp_path / "bad.jsonl", faq_rows(1, prefix="bad"))
+    records = [FaqEntry("bad0", "Question?", "a\ud800"), *load_faq(shop_faq)]
+    with open_store(config, embedder) as store:
+        assert sync_shop_file(store, "faq", shop_faq) == SyncSummary(added=3)
+        with pytest.raises(Exception, match="surrogate"):
+            ingest_file(store, "faq", bad, records)
+        state = store.source_state("faq")
+        assert (state.kind, state.path, state.complete) == ("shop", str(shop_faq.resolve()), False)
+        assert sync_shop_file(store, "faq", shop_faq) is not None  # re-synced, not skipped
+        assert {e.faq_id for e in store.faq_entries()} == {"demo0", "demo1", "demo2"}
+        assert store.source_state("faq").complete
+
+
+def test_cli_ingest_rejects_surrogate_escape_before_writing(tmp_path, capsys):
+    data = tmp_path / "data"
+    good = write_jsonl(tmp_path / "faq.jsonl", faq_rows(2))
+    assert main(["ingest", "faq", str(good), "--data-dir", str(data)]) == 0
+    bad = tmp_path / "nul.jsonl"
+    bad.write_text('{"faq_id": "x", "question": "Q?", "answer": "a\\ud800"}\n', "utf-8")
+    assert main(["ingest", "faq", str(bad), "--data-dir", str(data)]) == 2
+    assert f"{bad}:1: field 'answer' contains a lone surrogate" in capsys.readouterr().err
+    with open_store(AssistantConfig(data_dir=data), Embedder()) as store:
+        state = store.source_state("faq")
+        assert (state.path, state.complete) == (str(good.resolve()), True)
+        assert {e.faq_id for e in store.faq_entries()} == {"q0", "q1"}

@@ -271,3 +271,72 @@ def test_faq_csv_bad_utf8(tmp_path):
     path.write_bytes(b"faq_id,question,answer\na.en,Q?,A.\nb.en,Q\xc3?,A.\n")
     err = error_of(load_faq, path)
     assert err.line == 3 and "UTF-8" in err.message
+
+
+# ------------------------------------------------------------------ hostile text fields
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("answer", "a\ud800", "lone surrogate"),
+        ("question", "what\x00?", "control character"),
+        ("answer", "bell\x07", "control character"),
+        ("language", "xx-not-a-lang", "short language code"),
+        ("language", "e", "short language code"),
+        ("answer", "x" * 20_001, "at most 20,000"),
+        ("question", "q" * 1_001, "at most 1,000"),
+        ("faq_id", "i" * 10_000, "at most 200"),
+    ],
+)
+def test_faq_rejects_hostile_text_with_line_and_field(tmp_path, field, value, words):
+    rows = [dict(FAQ_ROWS[0]), dict(FAQ_ROWS[1], **{field: value})]
+    path = tmp_path / "faq.jsonl"  # ASCII JSON: a lone surrogate is written as a \u escape
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    err = error_of(load_faq, path)
+    assert err.line == 2 and f"field '{field}'" in err.message and words in err.message
+    str(err).encode("utf-8")  # the message itself can be printed
+
+
+def test_surrogate_escape_in_catalogue_is_rejected(tmp_path):
+    path = tmp_path / "catalogue.jsonl"
+    path.write_text(
+        '{"item_id":"P1","title":"Shoe","description":"x\\udc00","category":"c","brand":"b",'
+        '"price":1}\n{"item_id":"P2","title":"Cup","description":"d","category":"c",'
+        '"brand":"b","price":1,"attributes":{"colour":"re\\ud83dd"}}\n',
+        "utf-8",
+    )
+    err = error_of(load_catalogue, path)
+    assert err.line == 1 and "field 'description'" in err.message and "surrogate" in err.message
+    path.write_text(path.read_text("utf-8").split("\n", 1)[1], "utf-8")
+    err = error_of(load_catalogue, path)
+    assert "field 'attributes.colour'" in err.message and "surrogate" in err.message
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh", "pt-BR", "zh-Hant", "es-419", "fil"])
+def test_short_language_codes_accepted(tmp_path, language):
+    rows = [dict(FAQ_ROWS[0], language=language)]
+    assert load_faq(write_jsonl(tmp_path / "faq.jsonl", rows))[0].language == language
+
+
+def test_faq_at_the_size_limits_is_accepted(tmp_path):
+    rows = [dict(FAQ_ROWS[0], faq_id="i" * 200, question="q" * 1_000, answer="a\tb\n" * 5_000)]
+    assert len(load_faq(write_jsonl(tmp_path / "faq.jsonl", rows))[0].answer) == 19_999
+
+
+def test_csv_unterminated_quote_is_named(tmp_path):
+    path = tmp_path / "faq.csv"
+    path.write_text('faq_id,question,answer\na,Q?,A.\nx,"unterminated,\n', "utf-8")
+    err = error_of(load_faq, path)
+    assert err.line == 3 and "unterminated quoted cell" in err.message
+
+
+def test_csv_names_every_missing_column(tmp_path):
+    err = error_of(load_catalogue, csv_file(tmp_path, "P1,Shoe", header="item_id,title"))
+    assert err.line == 1
+    for name in ("description", "category", "brand", "price"):
+        assert f"'{name}'" in err.message
+    path = tmp_path / "faq.csv"
+    path.write_text("faq_id\nx\n", "utf-8")
+    err = error_of(load_faq, path)
+    assert "columns 'question', 'answer'" in err.message
