@@ -22,7 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.guardrails import off_context_share, redact, repetitive, unsupported_facts
+from assistant.guardrails import (
+    off_context_share,
+    redact,
+    redact_value,
+    repetitive,
+    unsupported_facts,
+)
 from assistant.intents import get_intent
 from assistant.language import detect_language
 from assistant.prompts import faq_context, reply_messages
@@ -377,12 +383,14 @@ def preference_record(
         if action == "edit" and not chosen:
             raise ValueError("an edit needs the edited text")
     rejected = [s for s in suggestions if s != chosen]
+    # The file is kept and trained on: personal data an agent typed or a suggestion quoted
+    # (emails, cards, phones, addresses) is redacted like the turn log.
     return {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "session_id": session_id,
-        "prompt": as_messages(prompt),
-        "chosen": chosen,
-        "rejected": rejected,
+        "prompt": redact_value(as_messages(prompt)),
+        "chosen": redact(chosen),
+        "rejected": [redact(s) for s in rejected],
         "action": action,
     }
 

@@ -20,7 +20,9 @@ from assistant.config import AssistantConfig
 from assistant.followup import PRODUCT_SLOTS, FollowUp
 from assistant.followup import resolve as resolve_follow_up
 from assistant.guardrails import (
+    contradicts,
     discount_codes,
+    echoes_scaffolding,
     is_upset,
     off_context_share,
     redact,
@@ -33,11 +35,17 @@ from assistant.intent_detection import ExampleIndex, IntentDetector, IntentResul
 from assistant.intents import get_intent
 from assistant.language import detect_language
 from assistant.limits import MESSAGE_LENGTH, SessionLimits, limit_text
-from assistant.orders import OrderBook, ShopTools, missing_arguments, policy_return_days
+from assistant.orders import (
+    TOO_MANY_ATTEMPTS,
+    OrderBook,
+    ShopTools,
+    missing_arguments,
+    policy_return_days,
+)
 from assistant.prompts import faq_context, reply_messages
 from assistant.replies import LANGUAGES, STATUS_WORDS, order_status_text, template
 from assistant.session import Session, handoff_summary
-from assistant.slots import extract_slots, fits_size, has_colour
+from assistant.slots import EMAIL, extract_slots, fits_size, has_colour
 from assistant.turn_log import FEEDBACK_VALUES, open_turn_log
 from retrieval.keyword import reciprocal_rank_fusion
 
@@ -49,6 +57,18 @@ YES = re.compile(
 )
 RETURN_WORD = re.compile(r"\breturn|devol|退货|退回", re.IGNORECASE)
 OTHER_ORDER_TOOL = re.compile(r"cancel|address|direcci[oó]n|取消|地址", re.IGNORECASE)
+# An order number and an email with nothing else, or with only a question about where the
+# order is, ask for its status: "order 10001 email x@y.com", "我的订单10001在哪里？邮箱 a@b.com".
+STATUS_CUE = re.compile(
+    r"\b(?:where|status|track(?:ing)?|shipped|arriv\w*|d[oó]nde|estado|seguimiento)\b"
+    r"|在哪里|在哪|到哪|物流|快递|状态|发货|查询|查一下|进度",
+    re.IGNORECASE,
+)
+ORDER_FILLER = re.compile(
+    r"\b(?:order|orders|e-?mail|mail|my|is|it|its|number|no|id|and|the|of|for|here|"
+    r"pedido|correo|mi|es|est[aá]|el|y|de)\b|<email>|订单号?|邮箱|我的|是|和|号",
+    re.IGNORECASE,
+)
 BUDGET = re.compile(r"\bbudget\b|presupuesto|预算", re.IGNORECASE)
 INVISIBLE = {c: None for c in (0, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
 FAQ_CATEGORY_INTENTS = {
@@ -58,6 +78,7 @@ FAQ_CATEGORY_INTENTS = {
     "contact": "contact_info", "discounts": "discount_question",
 }  # fmt: skip
 INTENT_FAQ_CATEGORY = {intent: category for category, intent in FAQ_CATEGORY_INTENTS.items()}
+PENDING_REPLIES = ("change_address_new", "change_address_confirm", "cancel_order_confirm")
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
             "4th": 3, "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}  # fmt: skip
 
@@ -151,10 +172,56 @@ def clean_message(message: str, max_chars: int) -> str:
     return message[:max_chars]
 
 
+# "The new address is 7 Elm Road": the lead-in is not part of the address.
+ADDRESS_LEAD = re.compile(
+    r"^\W*(?:(?:the|my|it'?s|it is)\s+)?(?:new\s+)?(?:(?:delivery|shipping)\s+)?"
+    r"(?:address|direcci[oó]n|地址)?(?:\s+is|\s+es|是)?\s*[:：-]?\s*",
+    re.IGNORECASE,
+)
+# Words of a question, a refusal or another request, which an address does not contain:
+# "I have 2 questions first", "wait, cancel order 10189 instead" are not addresses.
+NOT_ADDRESS = re.compile(
+    r"[?？¿]|\b(?:i|i'm|me|my|you|your|we|have|has|want|need|please|how|what|when|where|"
+    r"why|who|which|can|could|would|should|sorry|wait|instead|cancel|no|not|keep|ignore|"
+    r"never|mind|questions?|orders?|show|tell|thanks?|yes|refund|return|shipping|cost|"
+    r"quiero|tengo|c[oó]mo|cu[aá]nto|pedido|cancelar|gracias|espera)\b"
+    r"|我|你|吗|取消|订单|什么|怎么|多少|等等",
+    re.IGNORECASE,
+)
+KEEP_ADDRESS = re.compile(
+    r"^\W*(?:no|nope|never ?mind|keep|leave|forget|don'?t|no importa|d[eé]jalo|不用|算了|不要)\b",
+    re.IGNORECASE,
+)
+
+
+def plain_order_lookup(message: str, slots: dict) -> bool:
+    """True when `message` gives an order id and an email and asks nothing else of them
+    (at most where the order is): that is a status lookup, whatever the intent model reads."""
+    if not {"order_id", "email"} <= slots.keys():
+        return False
+    if RETURN_WORD.search(message) or OTHER_ORDER_TOOL.search(message):
+        return False
+    rest = EMAIL.sub(" ", message).replace(slots["order_id"], " ")
+    rest = ORDER_FILLER.sub(" ", STATUS_CUE.sub(" ", rest))
+    return re.search(r"[^\W\d_]", rest) is None
+
+
 def looks_like_address(text: str) -> bool:
     """A street address has a number and at least two words ("12 Oak Street")."""
     words = re.findall(r"[^\W\d_]{2,}", text)
     return bool(re.search(r"\d", text)) and len(words) >= 2 and 8 <= len(text) <= 300
+
+
+def address_reply(message: str) -> str | None:
+    """The address in a reply to "What is the new delivery address?", or None.
+
+    A message with a number and two words is not enough: questions, cancellations and other
+    requests ("I have 2 questions first") are turned away; the shopper confirms what is kept.
+    """
+    address = ADDRESS_LEAD.sub("", message.strip(), count=1).strip()
+    if NOT_ADDRESS.search(address) or not looks_like_address(address):
+        return None
+    return address
 
 
 class Assistant:
@@ -296,6 +363,8 @@ class Assistant:
     def record_feedback(self, session: Session, turn: int, value: str) -> None:
         """Log the shopper's thumbs ("up" or "down") on the reply to user turn `turn` (1-based)."""
         asked = sum(1 for t in session.history if t.role == "user")
+        if not asked:
+            raise ValueError("this session has no replies yet to give feedback on")
         if isinstance(turn, bool) or not isinstance(turn, int) or not 1 <= turn <= asked:
             raise ValueError(f"turn must be between 1 and {asked}, got {turn!r}")
         if value not in FEEDBACK_VALUES:
@@ -359,7 +428,12 @@ class Assistant:
             if reply.over_budget:  # too slow now: the FAQ entry's own text (assistant/budget.py)
                 text = plan.fallback
             elif (
-                problems or drift > self.config.max_off_context or len(text) < 2 or repetitive(text)
+                problems
+                or drift > self.config.max_off_context
+                or len(text) < 2
+                or repetitive(text)
+                or echoes_scaffolding(text, plan.context)
+                or contradicts(text, plan.context)
             ):
                 # The shopper saw the draft stream by; the final text replaces it.
                 logger.info("generated reply replaced: facts %s, off-context %.2f", problems, drift)
@@ -419,6 +493,8 @@ class Assistant:
     def _plan_turn(self, session: Session, message: str, lang: str) -> _Plan:
         """Guards first (person, anger, refusals), then pending tools, follow-ups, intents."""
         raw = message
+        if session.pending_intent != "change_address_confirm":
+            session.slots.pop("new_address", None)  # read back, but not confirmed
         slots = extract_slots(raw, self.categories)
         # Personal data never reaches the embedder, the search or the intent LM.
         message = redact(raw)
@@ -427,19 +503,28 @@ class Assistant:
             return self._handoff(session, lang, "human_agent", 1.0, "request")
         if is_upset(message):
             return self._handoff(session, lang, "complaint", 1.0, "upset")
-        kind = None if session.pending_intent == "change_address_new" else (
-            refusal_kind(message, self.known_codes))  # fmt: skip
+        kind = refusal_kind(message, self.known_codes)
         if kind is not None:
             return self._refuse(session, lang, kind)
+        if (
+            session.pending_intent == "change_address_new"
+            and address_reply(raw) is None
+            and not KEEP_ADDRESS.search(raw)
+        ):
+            # Not an address but another request ("how much is shipping?", "cancel it
+            # instead"): the address flow ends unchanged and the message is answered as new.
+            session.pending_intent = None
         follow = None
         history = [t.as_message() for t in session.history]
-        if session.pending_intent in ("change_address_new", "cancel_order_confirm"):
+        if session.pending_intent in PENDING_REPLIES:
             pending = session.pending_intent
             result = IntentResult(
                 "cancel_order" if "cancel" in pending else "change_address", 1.0, {}
             )
         elif session.pending_intent and {"order_id", "email"} & slots.keys():
             result = IntentResult(session.pending_intent, 1.0, {})
+        elif plain_order_lookup(raw, slots):
+            result = IntentResult("order_status", 1.0, {})
         elif session.shown and self._refers_to_shown(message):
             # "how much is the second one?": a question about a product on screen.
             result = IntentResult("product_question", 1.0, {})
@@ -523,6 +608,7 @@ class Assistant:
         )
 
     def _handoff(self, session, lang, intent, conf, reason: str) -> _Plan:
+        session.slots.pop("new_address", None)  # unconfirmed: not for the summary or a file
         session.hand_off(reason)
         logger.info("session %s handed over to a person: %s", session.session_id, reason)
         name = "handoff_upset" if reason == "upset" else "handoff"
@@ -626,6 +712,8 @@ class Assistant:
     def _order(self, session, message, raw, lang, slots, intent, conf) -> _Plan:
         if session.pending_intent == "change_address_new":
             return self._new_address(session, raw, lang, conf)
+        if session.pending_intent == "change_address_confirm":
+            return self._confirm_address(session, raw, lang, conf)
         if session.pending_intent == "cancel_order_confirm":
             return self._confirm_cancel(session, message, lang)
         if session.failed_lookups >= MAX_FAILED_LOOKUPS:
@@ -651,6 +739,11 @@ class Assistant:
         tool = self.tools.return_eligibility if intent == "return_request" else (
             self.tools.order_status)  # fmt: skip
         call = tool(order_id, email)
+        if call.result == TOO_MANY_ATTEMPTS:  # guessed at from other sessions too: no more tries
+            session.slots.pop("email", None)
+            reply = Reply(template("order_locked", lang), lang, intent, conf,
+                          tools=[call.to_dict()])  # fmt: skip
+            return self._failure(session, reply, "order_locked")
         if call.result == "not_found":
             # Forget the email but keep the order id: a new email (or a new order id) in the
             # next message continues the same request.
@@ -716,13 +809,28 @@ class Assistant:
         return _Plan(Reply(text, lang, "cancel_order", 1.0, order=facts, tools=[call.to_dict()]))
 
     def _new_address(self, session, message, lang, conf) -> _Plan:
+        """The new address, read back for a yes before anything is written."""
+        session.pending_intent = None
+        order_id = session.slots.get("order_id")
+        address = address_reply(message)
+        if address is None:
+            text = template("address_kept", lang, order_id=order_id)
+            return _Plan(Reply(text, lang, "change_address", conf))
+        session.pending_intent = "change_address_confirm"
+        session.slots["new_address"] = address
+        text = template("address_confirm", lang, order_id=order_id, address=address)
+        return _Plan(Reply(text, lang, "change_address", conf, clarify=True))
+
+    def _confirm_address(self, session, message, lang, conf) -> _Plan:
+        """Write the address read back in `_new_address` only after an explicit yes."""
         session.pending_intent = None
         order_id, email = session.slots.get("order_id"), session.slots.get("email")
-        if not looks_like_address(message):
+        address = session.slots.pop("new_address", None)
+        if address is None or not YES.match(message.strip()):
             text = template("address_kept", lang, order_id=order_id)
             return _Plan(Reply(text, lang, "change_address", conf))
         try:
-            call = self.tools.change_address(order_id, email, message)
+            call = self.tools.change_address(order_id, email, address)
         except ValueError:
             call = None
         name = "address_done" if call is not None and call.ok else "address_failed"
@@ -777,7 +885,8 @@ class Assistant:
                 )
             )
             extra = f" in size {wanted['size']}" if wanted.get("size") else ""
-            name = "products_found" if cards else "products_none"
+            name = ("products_found" if len(cards) > 1 else "product_found_one") if cards else (
+                "products_none")  # fmt: skip
             text = template(name, lang, n=len(cards), what=what,
                             price=extra + self._price_words(wanted))  # fmt: skip
             reply = Reply(text, lang, intent, conf, products=cards, query=query)

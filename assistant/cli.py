@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None, extra_commands: dict[str, Command] | Non
             return extra_commands[args.command][2](config, args)
         if args.command == "prepare":
             logging.getLogger().setLevel(logging.INFO)
+        if args.command == "chat" and args.session is not None:
+            from assistant.session_store import check_session_id
+
+            check_session_id(args.session)  # before the model loads: a bad id fails at once
         assistant = Assistant.from_config(config)
         if args.command == "prepare":
             print(f"ready: data in {config.data_dir}")

@@ -10,8 +10,27 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 TRACKING = re.compile(r"\b[A-Z]{2,}\d{6,}[A-Z]*\b")
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{7,}\d(?!\w)")
+# Digit runs are bounded by ASCII letters and digits only: "电话是13812345678" has a CJK
+# letter right before the number, which `\b` and `(?<!\w)` would treat as part of a word.
+CARD = re.compile(r"(?<![A-Za-z0-9])\d(?:[ -]?\d){12,18}(?![A-Za-z0-9])")
+PHONE = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d ()-]{7,}\d(?![A-Za-z0-9])")
+PHONE_DOTTED = re.compile(r"(?<![A-Za-z0-9.])\+?\d{1,4}(?:\.\d{2,4}){2,4}(?![A-Za-z0-9]|\.\d)")
+# "DE89 3704 0044 0532 0130 00", "GB29 NWBK 6016 1331 9268 19", or any form after "IBAN".
+# Tracking codes (PP7017262902US) have no spaces and no "IBAN" before them, and are kept.
+IBAN = re.compile(
+    r"\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){3,7}(?: [A-Z0-9]{1,4})?\b"
+    r"|(?i:\biban\b)\W{0,3}[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b"
+)
+CVV = re.compile(
+    r"(\b(?:cvv2?|cvc2?|csc|security code|card code|c[oó]digo de seguridad)\W{0,3}"
+    r"(?:is\W{0,2}|es\W{0,2})?|安全码\W{0,2}(?:是)?)\d{3,4}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# Dates are not phone numbers: "placed 2026-11-04" stays readable in logs and summaries.
+DATE = re.compile(
+    r"(?<![A-Za-z0-9.-])(?:\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4})"
+    r"(?![A-Za-z0-9]|[-/.]\d)"
+)
 
 
 # Number words a reply may use for a policy number ("thirty days", "catorce días", "三十天").
@@ -104,6 +123,94 @@ def off_context_share(reply: str, context: str) -> float:
     return len(missing) / len(words)
 
 
+# Prompt scaffolding a reply must not echo: the "[faq_id]" tags of `prompts.faq_context`,
+# brackets, and HTML-like markup ("refund-timing.en</script>").
+CONTEXT_TAG = re.compile(r"\[([^\[\]\s]{1,80})\]")
+MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,200}>|[\[\]{}<>]")
+MIN_GROUNDED_WORDS = 2
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in WORD.findall(text.lower()) if w not in COMMON]
+
+
+def echoes_scaffolding(reply: str, context: str) -> bool:
+    """True when `reply` copies the prompt instead of answering from it.
+
+    That is: it names an id tag of the context, contains markup or brackets, or holds fewer
+    than `MIN_GROUNDED_WORDS` content words of the context's text (tags left out), so a reply
+    that is only "refund-timing.en", or that id on seven lines, is not taken as an answer.
+    """
+    tags = set(CONTEXT_TAG.findall(context))
+    lowered = reply.lower()
+    if MARKUP.search(reply) or any(tag.lower() in lowered for tag in tags):
+        return True
+    known = set(_content_words(CONTEXT_TAG.sub(" ", context)))
+    if len(known) < MIN_GROUNDED_WORDS:
+        return False
+    stems = {w[:5] for w in known}
+    grounded = {w for w in _content_words(reply) if w in known or w[:5] in stems}
+    return len(grounded) < MIN_GROUNDED_WORDS
+
+
+# Negation flips: "unused" in the context, "used" in the reply; "not refundable" against
+# "refundable". Prefixes and words that turn a word into its opposite.
+NEGATING_PREFIXES = ("non-", "non", "un", "in", "im", "dis")
+NEGATING_WORDS = frozenset("not no never cannot without nunca sin".split())
+LINKING_WORDS = frozenset("be is are was were been a an the to get any".split())
+# Words that only look prefixed: "unless" is not the opposite of "less", nor "inform" of "form".
+LOOKALIKES = frozenset(
+    "unless until inform information inside income inbox input intend indeed import important "
+    "improve impact impress display discount dispatch dispose discover discuss invest instead "
+    "install instant insight inspect insure insurance include including invoice".split()
+)
+TOKEN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+
+
+def _polarities(text: str) -> dict[str, set[bool]]:
+    """Each word of `text` with whether it stands negated ("not used", "never be refunded")."""
+    found: dict[str, set[bool]] = {}
+
+    def negating(token: str) -> bool:
+        return token in NEGATING_WORDS or token.endswith("n't")
+
+    # A negation reaches to the end of its clause only: "No, sale items ..." negates nothing.
+    for clause in re.split(r"[,.;:!?。，；：！？]", text):
+        tokens = [t.lower() for t in TOKEN.findall(clause)]
+        for i, token in enumerate(tokens):
+            before = tokens[i - 1] if i else ""
+            negated = negating(before) or (
+                before in LINKING_WORDS and i >= 2 and negating(tokens[i - 2])
+            )
+            found.setdefault(token, set()).add(negated)
+    return found
+
+
+def contradicts(reply: str, context: str) -> list[str]:
+    """Words of `reply` that flip a word of `context` into its opposite.
+
+    A reply word counts when it is a context word with a negating prefix added or removed
+    ("used" against "unused", "refundable" against "nonrefundable"), or when it stands after
+    "not", "no" or "never" while the context states it plainly, or the other way round.
+    """
+    known = _polarities(context)
+    flipped = []
+    for word, polarity in _polarities(reply).items():
+        if word in known:
+            if len(word) >= 4 and not polarity & known[word]:
+                flipped.append(word)
+            continue
+        for prefix in NEGATING_PREFIXES:
+            if word in LOOKALIKES or prefix + word in LOOKALIKES:
+                break
+            added = prefix + word
+            removed = word[len(prefix) :] if word.startswith(prefix) else ""
+            if (len(word) >= 4 and added in known) or (len(removed) >= 4 and removed in known):
+                flipped.append(word)
+                break
+    return sorted(flipped)
+
+
 def repetitive(text: str, n: int = 4) -> bool:
     """True when a generated text repeats itself: under half of its word n-grams are distinct."""
     words = text.split()
@@ -131,10 +238,28 @@ def redact(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     text = EMAIL.sub("<email>", text)
+    text = IBAN.sub("<iban>", text)
+    text = CVV.sub(lambda m: m.group(1) + "<cvv>", text)
+    # Dates step aside (as \x00 + index) while digit runs are replaced, then come back.
+    dates: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        dates.append(match.group(0))
+        return f"\x00{len(dates) - 1}\x00"
+
+    text = DATE.sub(keep, text.replace("\x00", ""))
     text = CARD.sub("<card>", text)
     text = PHONE.sub("<phone>", text)
+    text = PHONE_DOTTED.sub(_dotted_phone, text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: dates[int(m.group(1))], text)
     text = ADDRESS.sub("<address>", text)
     return POSTCODE.sub("<postcode>", text)
+
+
+def _dotted_phone(match: re.Match[str]) -> str:
+    """ "415.555.0199" is a phone number; "1.299.99" (fewer than 9 digits) is left alone."""
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "<phone>" if digits >= 9 else match.group(0)
 
 
 def redact_value(value):

@@ -24,12 +24,16 @@ def _has_cjk(text: str) -> bool:
 
 # Emails, links and code-like tokens (SAVE50, PP7017262902US) say nothing of the language.
 NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\b\w*\d\w*\b")
+# Junk says nothing of the language either: a "word" of 31+ letters ("AAAA...") or one
+# letter repeated ("zzzz"); without it a 100,000-letter "A" reads as Tagalog.
+JUNK = re.compile(r"[^\W\d_]{31,}|\b([^\W\d_])\1{3,}\b")
 # Short, frequent words that settle short messages langdetect gets wrong ("cancel my order"
 # reads as Spanish to it, "is X still valid?" as Estonian).
 STOPWORDS = {
     "en": frozenset("the my is are was where what when how can could you i to of and it for "
                     "me please your do does a an with this that order want need still my "
-                    "have has not".split()),
+                    "have has not under over below above between less than price cost dollars "
+                    "euros size".split()),
     # Words French, Italian and Portuguese share with Spanish ("la", "de", "en") are left out.
     "es": frozenset("el los mi mis es por para con una y pedido quiero cómo dónde qué puedo "
                     "del al hola gracias está tengo".split()),
@@ -51,6 +55,7 @@ def detect_language(text: str, fallback: str = "en") -> str:
     if _has_cjk(stripped):
         # Chinese is unambiguous from its script even in two characters.
         return "zh"
+    stripped = JUNK.sub(" ", stripped).strip()
     letters = sum(ch.isalpha() for ch in stripped)
     if letters < MIN_CHARS:
         return _stopword_vote(stripped) or fallback

@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from assistant.limits import FailureLimiter
+
 logger = logging.getLogger(__name__)
 
 SCHEMA = """
@@ -223,6 +225,7 @@ def update_address(book: OrderBook, order_id: str, email: str, address: str) -> 
 # ---------------------------------------------------------------------- shop tools
 EMAIL_FORMAT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ORDER_ID_FORMAT = re.compile(r"[A-Za-z0-9-]{1,32}")
+TOO_MANY_ATTEMPTS = "too_many_attempts"  # a ToolCall result: lookups refused for a while
 RETURN_DAYS = re.compile(
     r"within (\d{1,3}) days|(\d{1,3}) days (?:of|after|from) (?:delivery|receipt)", re.I
 )
@@ -273,16 +276,21 @@ class ShopTools:
 
     Every tool needs the order id and the email that placed the order; with either one
     missing or malformed it raises ValueError naming them, and with the pair not matching
-    it reports "not found" without saying which one was wrong.
+    it reports "not found" without saying which one was wrong. Failed lookups are counted
+    per email and per order id across all sessions (`limiter`): once either has too many in
+    the window, every tool answers TOO_MANY_ATTEMPTS for it, a right pair included, so
+    guessing from fresh sessions learns nothing.
     """
 
     def __init__(self, book: OrderBook, return_days: int | None,
-                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
+                 today: Callable[[], date] = date.today,
+                 limiter: FailureLimiter | None = None) -> None:  # fmt: skip
         if return_days is not None and (isinstance(return_days, bool) or return_days < 1):
             raise ValueError(f"return_days: expected a positive number, got {return_days!r}")
         self.book = book
         self.return_days = return_days
         self.today = today
+        self.limiter = limiter if limiter is not None else FailureLimiter()
 
     @staticmethod
     def _args(order_id, email, **extra) -> dict[str, Any]:
@@ -292,9 +300,13 @@ class ShopTools:
         missing = missing_arguments(order_id, email)
         if missing:
             raise ValueError(f"{name}: missing or malformed {', '.join(missing)}")
-        order = self.book.lookup(order_id, email)
         args = self._args(order_id, email, **extra)
+        keys = (f"email:{email.strip().lower()}", f"order:{str(order_id).strip().upper()}")
+        if self.limiter.blocked(*keys):
+            return ToolCall(name, args, False, TOO_MANY_ATTEMPTS)
+        order = self.book.lookup(order_id, email)
         if order is None:
+            self.limiter.fail(*keys)
             return ToolCall(name, args, False, "not_found")
         return ToolCall(name, args, True, order["status"], order=order)
 

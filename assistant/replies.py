@@ -88,6 +88,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en el pedido {order_id}.",
         "zh": "谢谢。为保护您的隐私，请同时提供订单 {order_id} 所使用的电子邮箱。",
     },
+    "order_locked": {
+        "en": "There have been too many attempts to look up this order or email address. "
+        "Please try again in 15 minutes, or contact us and our team will help.",
+        "es": "Ha habido demasiados intentos de consultar este pedido o correo. Vuelve a "
+        "intentarlo dentro de 15 minutos o contacta con nosotros y te ayudaremos.",
+        "zh": "查询该订单或邮箱的尝试次数过多。请 15 分钟后再试，或联系我们的团队协助。",
+    },
     "order_not_found": {
         "en": "I couldn't find an order with that number and email address. "
         "Please check both: you can send me the correct email or order number.",
@@ -99,6 +106,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Here are {n} {what} I found{price}:",
         "es": "Estos son {n} productos ({what}) que he encontrado{price}:",
         "zh": "为您找到 {n} 件商品（{what}）{price}：",
+    },
+    "product_found_one": {
+        "en": "Here is the one I found ({what}){price}:",
+        "es": "Este es el producto ({what}) que he encontrado{price}:",
+        "zh": "为您找到 1 件商品（{what}）{price}：",
     },
     "products_none": {
         "en": "I couldn't find any {what}{price}. Try a wider price range or another category.",
@@ -198,6 +210,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "es": "No he cambiado la dirección del pedido {order_id}. Para cambiarla, vuelve a "
         "pedirlo y dame la dirección completa con el número.",
         "zh": "订单 {order_id} 的地址未作更改。如需修改，请重新提出并提供包含门牌号的完整新地址。",
+    },
+    "address_confirm": {
+        "en": "Deliver order {order_id} to: {address}? Please answer yes or no.",
+        "es": "¿Entrego el pedido {order_id} en: {address}? Responde sí o no.",
+        "zh": "订单 {order_id} 将配送至：{address}，确认吗？请回答“是”或“否”。",
     },
     "address_done": {
         "en": "Done: order {order_id} will be delivered to the new address.",

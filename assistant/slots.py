@@ -20,7 +20,9 @@ US_STATES = (
     "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
 ).split()
 STATE_BEFORE = re.compile(r"\b(?:" + "|".join(US_STATES) + r")\s$")  # case-sensitive
-_NUM = r"\$?\s?(\d+(?:[.,]\d{1,2})?)\s?(?:\$|usd|dollars?|d[oó]lares|美元|元)?"
+# A plain amount only: "1e308" or "1,000,000" is not read as "1" (the lookahead stops the
+# match from ending inside a longer number).
+_NUM = r"\$?\s?(\d+(?:[.,]\d{1,2})?)(?![.,]?\d|e[+-]?\d)\s?(?:\$|usd|dollars?|d[oó]lares|美元|元)?"
 MAX_PRICE = re.compile(
     r"(?:under|below|less than|cheaper than|max(?:imum)?|up to|at most|no more than|"
     r"budget(?: is| of)?|menos de|por debajo de|hasta|presupuesto(?: de| es)?|"

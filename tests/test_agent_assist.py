@@ -208,3 +208,14 @@ def test_live_session_shows_the_intent_the_assistant_routed(tiny_assistant):
     view = assist(tiny_assistant, session)
     assert view.intent == "order_status" and "latest request: order_status" in view.summary
     assert view.order["order_id"] == "10023" and view.suggestions[0].kind == "template"
+
+
+def test_preference_lines_are_redacted():
+    prompt = [user("my email is bob@example.com, phone 415.555.0199")]
+    suggestions = ["Thanks bob@example.com.", "Ask for a person."]
+    record = preference_record("s", prompt, suggestions, "edit", 0,
+                               "Sure bob@example.com, card 4111 1111 1111 1111 noted.")  # fmt: skip
+    line = json.dumps(record)
+    assert "bob@example.com" not in line and "4111" not in line and "415.555" not in line
+    assert record["chosen"] == "Sure <email>, card <card> noted."
+    assert record["rejected"] == ["Thanks <email>.", "Ask for a person."]

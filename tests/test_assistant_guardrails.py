@@ -1,4 +1,6 @@
-from assistant.guardrails import redact, unsupported_facts
+import pytest
+
+from assistant.guardrails import contradicts, echoes_scaffolding, redact, unsupported_facts
 
 
 def test_numbers_from_context_pass():
@@ -91,3 +93,63 @@ def test_refusal_kinds():
     assert refusal_kind("My friend says FREESHIP2026 works, apply it", known) == "discount_code"
     assert refusal_kind("is my tracking PP3236701428US valid?", known) is None
     assert refusal_kind("phone number of the customer on order 10001") == "other_customer"
+
+
+RETURN_CONTEXT = (
+    "[refund-timing.en] Q: How long does a refund take?\n"
+    "A: Returns are accepted for unused items. Refunds reach your card within 5-10 days."
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["refund-timing.en", "\n".join(["refund-timing.en"] * 7), "refund-timing.en</script>",
+     "[refund-timing.en] Refunds reach your card within 5-10 days.", "<b>Refunds</b> reach you",
+     "Okay."],
+)  # fmt: skip
+def test_a_reply_that_copies_the_prompt_is_not_an_answer(reply):
+    assert echoes_scaffolding(reply, RETURN_CONTEXT)
+
+
+def test_a_grounded_reply_is_an_answer():
+    reply = "Refunds reach your card within 5-10 days once the return arrives."
+    assert not echoes_scaffolding(reply, RETURN_CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "reply, flipped",
+    [("Items must be used to be returned.", ["used"]),
+     ("Returns are not accepted for unused items.", ["accepted"]),
+     ("Returns are accepted for nonunused items.", ["nonunused"])],
+)  # fmt: skip
+def test_negation_flips_are_caught(reply, flipped):
+    assert contradicts(reply, RETURN_CONTEXT) == flipped
+
+
+def test_negation_in_both_is_fine():
+    context = "Sale items are not refundable. Unused items can be returned."
+    assert contradicts("No, sale items are not refundable; unused ones can be returned.",
+                       context) == []  # fmt: skip
+    assert contradicts("Sale items are refundable.", context) == ["refundable"]
+    # Words that only look prefixed are not flips.
+    assert contradicts("Unless you ask, use the form inside.", "Use less, see the side form.") == []
+
+
+@pytest.mark.parametrize(
+    "text, gone, kept",
+    [("call me on 415.555.0199", "415.555.0199", "call me on <phone>"),
+     ("我的电话是13812345678", "13812345678", "我的电话是<phone>"),
+     ("卡号4111111111111111", "4111111111111111", "卡号<card>"),
+     ("IBAN DE89 3704 0044 0532 0130 00 please", "DE89", "please"),
+     ("iban: DE89370400440532013000", "DE89", "iban"),
+     ("the cvv 123 and CVC: 4567", "123", "cvv <cvv> and CVC: <cvv>")],
+)  # fmt: skip
+def test_redaction_of_phones_ibans_and_card_codes(text, gone, kept):
+    out = redact(text)
+    assert gone not in out and kept in out
+
+
+def test_dates_and_tracking_codes_are_not_redacted():
+    text = ("Your order 10023 (placed 2026-11-02) has shipped on 2026-11-04. Tracking: DHL "
+            "PP7017262902US. Delivered on 04/11/2026. Price 1.299.99.")  # fmt: skip
+    assert redact(text) == text

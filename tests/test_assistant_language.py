@@ -43,3 +43,11 @@ def test_spanish_marks_and_stopwords():
 
 def test_french_with_words_spanish_shares_stays_french():
     assert detect_language("Bonjour, combien de temps prend la livraison en France?") == "fr"
+
+
+def test_junk_keeps_the_session_language():
+    assert detect_language("A" * 100_000, fallback="es") == "es"
+    assert detect_language("zzzz zzzzzz", fallback="en") == "en"
+    assert detect_language("shoes under nan dollars", fallback="es") == "en"  # not Swedish
+    assert detect_language("Wo ist meine Bestellung?") == "de"
+    assert detect_language("我的订单在哪里" * 10) == "zh"

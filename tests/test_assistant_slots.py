@@ -84,3 +84,10 @@ def test_colour_and_size_filters():
     assert fits_size({"size": "EU 36-46"}, "42") and not fits_size({"size": "EU 36-42"}, "EU 44")
     assert fits_size({"size": "S-XXL"}, "M") and not fits_size({"size": "S-XL"}, "XXL")
     assert fits_size({}, "42") and fits_size({"size": "one size"}, "L")
+
+
+def test_numbers_that_are_not_plain_amounts_are_not_prices():
+    assert "max_price" not in extract_slots("shoes under 1e308")
+    assert "max_price" not in extract_slots("shoes under 1E5 dollars")
+    assert "max_price" not in extract_slots("shoes under 1,000,000")
+    assert extract_slots("shoes under 79.99 usd")["max_price"] == 79.99

@@ -55,7 +55,9 @@ def test_wrong_email_finds_nothing_and_changes_nothing(book):
     for call in (tools.order_status, tools.return_eligibility, tools.cancel_order):
         result = call("20002", "eve@example.com")
         assert (result.ok, result.result, result.order) == (False, "not_found", None)
-    assert tools.change_address("20002", "eve@example.com", "9 New Road").result == "not_found"
+    # A 4th miss in a row is refused before any lookup (see the failed-lookup limit below).
+    refused = tools.change_address("20002", "eve@example.com", "9 New Road")
+    assert refused.result == "too_many_attempts"
     assert book.lookup("20002", "cy@example.com")["status"] == "processing"
     assert book.lookup("20002", "cy@example.com")["shipping_address"] == "3 Low St"
 
@@ -140,3 +142,55 @@ def test_old_database_without_source_hash_is_migrated(tmp_path):
     book.load_jsonl(write(tmp_path / "orders.jsonl", ORDERS))
     assert book.lookup("20003", "cy@example.com")["status"] == "shipped"
     book.close()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_lookups_are_limited_per_email_and_order_across_sessions(book):
+    """Guessing order ids for one email (or emails for one order) stops after 3 misses,
+    whichever session asks; the window then lets the owner in again."""
+    from assistant.limits import FailureLimiter
+    from assistant.orders import TOO_MANY_ATTEMPTS
+
+    clock = _Clock()
+    tools = ShopTools(book, 30, limiter=FailureLimiter(3, 900, clock=clock))
+    # Three wrong order ids for cy@ (as if from three fresh sessions)...
+    for guess in ("19998", "19999", "20005"):
+        assert tools.order_status(guess, "cy@example.com").result == "not_found"
+    # ...and even the right pair is refused now, by every tool, without a lookup.
+    for call in (tools.order_status("20001", "CY@example.com"),
+                 tools.return_eligibility("20001", "cy@example.com"),
+                 tools.cancel_order("20002", "cy@example.com")):  # fmt: skip
+        assert call.result == TOO_MANY_ATTEMPTS and not call.ok and call.order is None
+    assert book.lookup("20002", "cy@example.com")["status"] == "processing"
+    # Per order id too: three emails tried against 20003 lock that order for a fourth one.
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        assert tools.order_status("20003", email).result == "not_found"
+    assert tools.order_status(" 20003", "d@example.com").result == TOO_MANY_ATTEMPTS
+    assert tools.order_status("20004", "d@example.com").result == "not_found"  # others open
+    clock.now += 901
+    assert tools.order_status("20001", "cy@example.com").result == "delivered"
+
+
+def test_failure_limiter_window_and_bounds():
+    from assistant.limits import FailureLimiter
+
+    clock = _Clock()
+    limiter = FailureLimiter(2, 60, max_keys=2, clock=clock)
+    limiter.fail("a")
+    clock.now += 30
+    limiter.fail("a")
+    assert limiter.blocked("a") and limiter.blocked("x", "a") and not limiter.blocked("x")
+    clock.now += 31  # the first failure aged out
+    assert not limiter.blocked("a")
+    limiter.fail("a")
+    limiter.fail("b", "c")  # only the 2 most recently failed keys are kept
+    assert not limiter.blocked("a") and len(limiter._failures) == 2
+    with pytest.raises(ValueError):
+        FailureLimiter(0, 60)
