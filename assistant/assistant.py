@@ -22,6 +22,7 @@ from assistant.followup import resolve as resolve_follow_up
 from assistant.guardrails import (
     contradicts,
     discount_codes,
+    echoes_question,
     echoes_scaffolding,
     is_upset,
     off_context_share,
@@ -433,6 +434,7 @@ class Assistant:
                 or len(text) < 2
                 or repetitive(text)
                 or echoes_scaffolding(text, plan.context)
+                or echoes_question(text, message)
                 or contradicts(text, plan.context)
             ):
                 # The shopper saw the draft stream by; the final text replaces it.

@@ -153,6 +153,20 @@ def echoes_scaffolding(reply: str, context: str) -> bool:
     return len(grounded) < MIN_GROUNDED_WORDS
 
 
+def echoes_question(reply: str, question: str) -> bool:
+    """True when `reply` mostly repeats the shopper's question ("Do you ship to Canada?" back
+    to them), or starts in the middle of a sentence (a fragment copied from the context)."""
+    if reply[:1].isascii() and reply[:1].islower():
+        return True
+    words = _content_words(reply)
+    if not words:
+        return False
+    asked = set(_content_words(question))
+    return sum(1 for w in words if w in asked) / len(words) >= ECHO_SHARE
+
+
+ECHO_SHARE = 0.6
+
 # Negation flips: "unused" in the context, "used" in the reply; "not refundable" against
 # "refundable". Prefixes and words that turn a word into its opposite.
 NEGATING_PREFIXES = ("non-", "non", "un", "in", "im", "dis")

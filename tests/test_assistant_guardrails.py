@@ -153,3 +153,14 @@ def test_dates_and_tracking_codes_are_not_redacted():
     text = ("Your order 10023 (placed 2026-11-02) has shipped on 2026-11-04. Tracking: DHL "
             "PP7017262902US. Delivered on 04/11/2026. Price 1.299.99.")  # fmt: skip
     assert redact(text) == text
+
+
+def test_a_reply_that_repeats_the_question_or_starts_mid_sentence_is_not_an_answer():
+    from assistant.guardrails import echoes_question
+
+    assert echoes_question("Do you ship to Canada?", "Do you ship to Canada?")
+    assert echoes_question("for 60 minutes; check your spam folder.", "reset my password")
+    assert not echoes_question(
+        "Yes, we ship to Canada; delivery takes 7-14 business days.", "Do you ship to Canada?"
+    )
+    assert not echoes_question("", "anything")

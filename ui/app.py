@@ -301,6 +301,13 @@ def run_server(app: FastAPI, host: str, port: int) -> None:
     import uvicorn
 
     logger.info("serving the shop assistant on http://%s:%s (API docs at /docs)", host, port)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning(
+            "the Agent and Insights tabs have no login: anyone who reaches %s:%s can read live "
+            "conversations; put an authenticating proxy in front",
+            host,
+            port,
+        )
     uvicorn.Server(server_config(app, host, port)).run()
 
 
