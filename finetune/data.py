@@ -19,7 +19,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,8 +161,19 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
 def load_dialogues(path: str | Path) -> list[Dialogue]:
     """Read dialogue JSONL (the demo shop's and the assistant's log format); unknown fields
     are ignored, malformed lines raise DataFormatError."""
+
+    def build(row: Any, line_no: int) -> Dialogue:
+        d = _dialogue_from_row(row)
+        return Dialogue(d.dialogue_id, d.language, d.turns, line_no)
+
+    return _read_jsonl(path, build)
+
+
+def _read_jsonl(path: str | Path, build: Callable[[Any, int], Any]) -> list:
+    """`build(row, line_no)` of every non-blank line of a JSONL file; a line that is not JSON,
+    or that `build` rejects with ValueError, raises DataFormatError naming file and line."""
     path = Path(path)
-    dialogues = []
+    out = []
     for line_no, line in _lines(path):
         if not line.strip():
             continue
@@ -172,11 +183,12 @@ def load_dialogues(path: str | Path) -> list[Dialogue]:
             reason = getattr(exc, "msg", exc)
             raise DataFormatError(path, line_no, f"invalid JSON: {reason}") from None
         try:
-            d = _dialogue_from_row(row)
+            out.append(build(row, line_no))
+        except DataFormatError:
+            raise
         except ValueError as exc:
             raise DataFormatError(path, line_no, str(exc)) from None
-        dialogues.append(Dialogue(d.dialogue_id, d.language, d.turns, line_no))
-    return dialogues
+    return out
 
 
 @dataclass(frozen=True)
@@ -222,22 +234,9 @@ def _preference_from_row(row: Any) -> tuple:
 def load_preferences(path: str | Path) -> list[Preference]:
     """Read the agent's preference log (`<data_dir>/logs/preferences.jsonl`); blank lines are
     ignored, malformed lines raise DataFormatError with the file and line."""
-    path = Path(path)
-    out = []
-    for line_no, line in _lines(path):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5,000-digit number
-            reason = getattr(exc, "msg", exc)
-            raise DataFormatError(path, line_no, f"invalid JSON: {reason}") from None
-        try:
-            fields = _preference_from_row(row)
-        except ValueError as exc:
-            raise DataFormatError(path, line_no, str(exc)) from None
-        out.append(Preference(*fields, where=f"{path}:{line_no}"))
-    return out
+    return _read_jsonl(
+        path, lambda row, line_no: Preference(*_preference_from_row(row), where=f"{path}:{line_no}")
+    )
 
 
 def product_context(products: Sequence[object]) -> str:
