@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import Assistant, AssistantConfig  # noqa: E402
+from assistant.limits import FailureLimiter  # noqa: E402
 from assistant.orders import OrderBook  # noqa: E402
 
 EXPECTATIONS = {
@@ -130,6 +131,9 @@ def check(case: dict, reply, shown_before: list, assistant) -> list[str]:
 
 
 def run_case(assistant, case: dict) -> dict:
+    # Each case is another shopper at another time: the cross-session lookup lockout
+    # (assistant.limits.FailureLimiter) must not carry one case's failed guesses to the next.
+    assistant.tools.limiter = FailureLimiter()
     session = assistant.new_session()
     started = time.perf_counter()
     for message in case.get("setup", []):
