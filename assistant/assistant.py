@@ -106,6 +106,8 @@ class Reply:
     intent: str = "out_of_scope"
     confidence: float = 0.0
     faq_ids: list[str] = field(default_factory=list)
+    # The FAQ candidates searched: id, dense similarity and keyword coverage (for the log).
+    faq_scores: list[dict[str, Any]] = field(default_factory=list)
     products: list[ProductCard] = field(default_factory=list)
     order: dict[str, Any] | None = None
     handoff: bool = False
@@ -642,7 +644,14 @@ class Assistant:
         return handoff_summary(session)
 
     # ----------------------------------------------------------------- skills
-    def search_faq(self, message: str, language: str, strict: bool = False, intent: str = ""):
+    def search_faq(
+        self,
+        message: str,
+        language: str,
+        strict: bool = False,
+        intent: str = "",
+        scores: dict | None = None,
+    ):
         """The best FAQ entry in `language` by dense + keyword search, or None.
 
         In languages the embedder reads well (`dense_languages`) both rankings are fused by
@@ -651,6 +660,8 @@ class Assistant:
         languages only) or it holds `faq_keyword_coverage` of the message's keywords;
         `strict` raises both bars, for messages whose intent is unclear. With a confident
         FAQ `intent`, entries of its category come first and need only half the coverage.
+        `scores`, when given, receives the top candidates' dense similarity and keyword
+        coverage by id (for the turn log).
         """
         dense = self.store.search_faq(message, top_k=8, language=language)
         allowed = self.faq_by_language.get(language, set())
@@ -664,6 +675,12 @@ class Assistant:
             ranked = keyword_ids + [i for i in dense_ids if i not in keyword_ids]
         dense_score = {h.entry.faq_id: h.score for h in dense}
         coverage = {h.doc_id: h.coverage for h in keyword}
+        if scores is not None:
+            for faq_id in ranked[:5]:
+                scores[faq_id] = {
+                    "dense": round(float(dense_score.get(faq_id, 0.0)), 4),
+                    "keyword": round(float(coverage.get(faq_id, 0.0)), 4),
+                }
         category = INTENT_FAQ_CATEGORY.get(intent)
         in_category = [i for i in ranked if i in self.faq and self.faq[i].category == category]
         dense_bar = self.config.faq_threshold + (0.15 if strict else 0.0)
@@ -683,18 +700,21 @@ class Assistant:
         t0 = time.perf_counter()
         # The intent's FAQ category is a hint only when the intent model is sure of it.
         hint = intent if conf >= 0.6 else ""
-        best = entry or self.search_faq(message, lang, intent=hint)
+        found: dict[str, dict] = {}
+        best = entry or self.search_faq(message, lang, intent=hint, scores=found)
         prefix = ""
         if best is None and lang != "en":
-            best = self.search_faq(message, "en", intent=hint)
+            best = self.search_faq(message, "en", intent=hint, scores=found)
             prefix = template("english_only", lang)
         retrieve_ms = 1000 * (time.perf_counter() - t0)
         session.last_query = message
         if best is None:
             reply = Reply(template("faq_not_found", lang), lang, intent, conf)
+            reply.faq_scores = [{"id": k} | v for k, v in found.items()]
             reply.latency_ms["retrieve"] = retrieve_ms
             return self._failure(session, reply, "faq_not_found")
         reply = Reply("", lang, intent, conf, faq_ids=[best.faq_id])
+        reply.faq_scores = [{"id": k} | v for k, v in found.items()]
         reply.latency_ms["retrieve"] = retrieve_ms
         fallback = prefix + best.answer
         extractive = (

@@ -145,3 +145,19 @@ def test_writer_killed_with_sigkill_leaves_a_readable_log(tmp_path):
     assert len(read_records(path)) >= 5
     TurnLog(path).log_feedback("s", 1, "up")  # a later writer still appends cleanly
     assert read_records(path)[-1]["event"] == "feedback"
+
+
+def test_faq_turns_log_the_searched_candidates_with_scores(tiny_assistant):
+    from assistant.turn_log import read_records
+
+    session = tiny_assistant.new_session()
+    reply = tiny_assistant.respond(session, "How long does shipping take?")
+    assert reply.faq_ids == ["shipping-times.en"]
+    ids = [s["id"] for s in reply.faq_scores]
+    assert "shipping-times.en" in ids
+    assert all(
+        0.0 <= s["keyword"] <= 1.0 and isinstance(s["dense"], float) for s in reply.faq_scores
+    )
+    path = tiny_assistant.config.resolved_log_path()
+    logged = [r for r in read_records(path) if r.get("session_id") == session.session_id]
+    assert logged[-1]["faq_scores"] == reply.faq_scores
