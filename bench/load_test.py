@@ -23,7 +23,6 @@ import logging
 import os
 import random
 import re
-import socket
 import string
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
+
+from ui.testing import free_port  # noqa: E402
 
 logger = logging.getLogger("load_test")
 
@@ -65,12 +66,6 @@ class ShopperResult:
     first_token_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def text_of(message: dict) -> str:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from ui.testing import free_port
 
 FAQ = [
     ("shipping-times.en", "shipping-times", "en", "shipping", "How long does shipping take?",
@@ -171,3 +178,53 @@ def tiny_assistant(tiny_shop, tiny_lm, tmp_path_factory):
         adapter_dir=None, intent_lm_weight=0.05, max_new_tokens=8,
     )  # fmt: skip
     return Assistant.from_config(config, lm=tiny_lm)
+
+
+# ------------------------------------------------------------------ Chroma server mode
+
+
+def _chroma_executable() -> str | None:
+    beside_python = Path(sys.executable).with_name("chroma")
+    return str(beside_python) if beside_python.exists() else shutil.which("chroma")
+
+
+def _wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"chroma server did not start: {log.read_text(errors='replace')}")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def chroma_port(tmp_path_factory):
+    """A `chroma run` server on a free port with its data in a temporary folder."""
+    executable = _chroma_executable()
+    if executable is None:
+        pytest.skip("the chroma CLI is not installed (it comes with the chromadb package)")
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log_path = folder / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [executable, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
+             "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_up(server, port, log_path)
+            yield port
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

@@ -4,13 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -21,59 +14,6 @@ from retrieval.embeddings import Embedder
 from retrieval.hybrid import HybridSearch
 from retrieval.ingest import sync_shop_file
 from retrieval.store import SyncSummary
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _chroma_executable() -> str | None:
-    beside_python = Path(sys.executable).with_name("chroma")
-    return str(beside_python) if beside_python.exists() else shutil.which("chroma")
-
-
-def _wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"chroma server did not start: {log.read_text(errors='replace')}")
-        time.sleep(0.25)
-
-
-@pytest.fixture(scope="module")
-def chroma_port(tmp_path_factory):
-    """A `chroma run` server on a free port with its data in a temporary folder."""
-    executable = _chroma_executable()
-    if executable is None:
-        pytest.skip("the chroma CLI is not installed (it comes with the chromadb package)")
-    folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [executable, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_up(server, port, log_path)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 @pytest.mark.slow

@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -243,59 +236,17 @@ def test_in_memory_store(counting):
 # ------------------------------------------------------------------ Chroma server mode
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _chroma_executable() -> str | None:
-    beside_python = Path(sys.executable).with_name("chroma")
-    return str(beside_python) if beside_python.exists() else shutil.which("chroma")
-
-
-def test_http_server_mode(tmp_path, counting):
-    executable = _chroma_executable()
-    if executable is None:
-        pytest.skip("the chroma CLI is not installed")
-    port = _free_port()
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2
-                ) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not start: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.25)
-        store = VectorStore(None, counting, host="127.0.0.1", port=port)
-        assert store.sync_faq(FAQ) == SyncSummary(added=5)
-        assert store.sync_products(PRODUCTS) == SyncSummary(added=5)
-        assert store.sync_faq(FAQ) == SyncSummary(unchanged=5)
-        hits = store.search_faq("how long does delivery take", top_k=1, language="en")
-        assert hits[0].entry.faq_id == "shipping-times.en"
-        hits = store.search_products("shoe", category="running-shoes", in_stock=True)
-        assert {hit.product.item_id for hit in hits} == {"P1", "P2"}
-        # A second client (a restarted app) finds the same index on the server.
-        again = VectorStore(None, counting, host="127.0.0.1", port=port)
-        assert again.faq_count() == 5
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+def test_http_server_mode(chroma_port, counting):
+    """The same store API through HttpClient against a real `chroma run` (tests/conftest.py)."""
+    port = chroma_port
+    store = VectorStore(None, counting, host="127.0.0.1", port=port)
+    assert store.sync_faq(FAQ) == SyncSummary(added=5)
+    assert store.sync_products(PRODUCTS) == SyncSummary(added=5)
+    assert store.sync_faq(FAQ) == SyncSummary(unchanged=5)
+    hits = store.search_faq("how long does delivery take", top_k=1, language="en")
+    assert hits[0].entry.faq_id == "shipping-times.en"
+    hits = store.search_products("shoe", category="running-shoes", in_stock=True)
+    assert {hit.product.item_id for hit in hits} == {"P1", "P2"}
+    # A second client (a restarted app) finds the same index on the server.
+    again = VectorStore(None, counting, host="127.0.0.1", port=port)
+    assert again.faq_count() == 5

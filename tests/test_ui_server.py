@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 
@@ -13,15 +12,10 @@ from gradio_client import Client  # noqa: E402
 
 from ui.app import build_app  # noqa: E402
 from ui.fake import SHIPPING, FakeAssistant  # noqa: E402
+from ui.testing import free_port  # noqa: E402
 
 # Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
