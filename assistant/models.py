@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,10 @@ class LanguageModel:
             if precision != "transformers":
                 logger.warning("%s is not a Llama model: serving with transformers", self.name)
             return False
-        self.decoder = decoding.LlamaDecoder(self.model, precision == "int8", consume=True)
+        calibration = self.calibration_ids() if precision == "int8" else None
+        self.decoder = decoding.LlamaDecoder(
+            self.model, precision == "int8", consume=True, calibration=calibration
+        )
         self.decoder.eval()
         self.precision = precision
         prefixes = [seq.ids[: seq.pinned] for seq in self._sequences if seq.pinned]
@@ -167,6 +171,19 @@ class LanguageModel:
         for ids in prefixes:
             self.cache_prefix(ids)
         return True
+
+    def calibration_ids(self) -> list[list[int]]:
+        """Token ids of prompts like those served (intent and grounded-reply prompts in three
+        languages, with a reply), whose activations set the int8 smoothing."""
+        from assistant.prompts import CALIBRATION_DIALOGUES
+
+        ids = []
+        for messages in CALIBRATION_DIALOGUES:
+            try:
+                ids.append(self.encode_chat(messages, add_generation_prompt=False))
+            except Exception as exc:  # a template that refuses these roles: calibrate less
+                logger.warning("calibration prompt skipped: %s", exc)
+        return ids
 
     def encode_chat(
         self, messages: Sequence[dict], add_generation_prompt: bool = True
@@ -397,6 +414,66 @@ class LanguageModel:
                 yield text[len(shown) :]
 
 
+def _decoder_cache_path(cache_dir: Path, source: str, adapter_dir: Path | None) -> Path | None:
+    """Where the int8 decoder built from `source` (+ adapter) is kept, or None when `source`
+    is not a local folder (a hub id: its files are not ours to fingerprint)."""
+    import hashlib
+
+    from assistant import decoding
+
+    folder = Path(source)
+    if not folder.is_dir():
+        return None
+    from assistant.prompts import CALIBRATION_DIALOGUES
+
+    digest = hashlib.sha256()
+    digest.update(f"v{decoding.DECODER_VERSION} torch {torch.__version__}\n".encode())
+    digest.update(repr(CALIBRATION_DIALOGUES).encode())
+    for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
+        stat = path.stat()
+        digest.update(f"{path.resolve()} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    if adapter_dir is not None:
+        for path in sorted(Path(adapter_dir).glob("adapter_*")):
+            digest.update(path.name.encode() + path.read_bytes())
+    stem = folder.name + (f"+{Path(adapter_dir).name}" if adapter_dir is not None else "")
+    return Path(cache_dir) / "int8" / f"{stem}-{digest.hexdigest()[:16]}.pt"
+
+
+def _load_cached_decoder(path: Path, tokenizer, name: str) -> LanguageModel | None:
+    """The int8 LM saved at `path` by an earlier start, or None (absent or unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        # Our own file, written by `_save_decoder` into the data folder (not downloaded).
+        with warnings.catch_warnings():  # quantised weights unpickle through TypedStorage
+            warnings.simplefilter("ignore", UserWarning)
+            decoder = torch.load(path, weights_only=False)
+        stop_ids = set(decoder.stop_ids)
+    except Exception as exc:  # a file from another version or a damaged one: rebuild it
+        logger.warning("ignoring the cached int8 model %s: %s", path, exc)
+        return None
+    lm = LanguageModel(model=None, tokenizer=tokenizer, name=name)
+    lm.decoder, lm.precision, lm.stop_ids = decoder.eval(), "int8", stop_ids
+    return lm
+
+
+def _save_decoder(path: Path, lm: LanguageModel) -> None:
+    """Keep the built int8 decoder (atomically), replacing older ones of the same model."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lm.decoder.stop_ids = sorted(i for i in lm.stop_ids if i is not None)
+        partial = path.with_suffix(".partial")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            torch.save(lm.decoder, partial)
+        partial.replace(path)
+        for old in path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*.pt"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        logger.warning("could not cache the int8 model in %s: %s", path.parent, exc)
+
+
 def load_language_model(
     base_model: str | None,
     adapter_dir: Path | None,
@@ -413,12 +490,23 @@ def load_language_model(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = str(convert_bundled_model(cache_dir)) if base_model is None else base_model
+    name = BUNDLED_NAME if base_model is None else base_model
+    if adapter_dir is not None:
+        name = f"{name}+{Path(adapter_dir).name}"
+    cached = None
+    if precision == "int8":
+        cached = _decoder_cache_path(cache_dir, source, adapter_dir)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
+        lm = _load_cached_decoder(cached, tokenizer, name) if cached is not None else None
+        if lm is not None:
+            # Built and smoothed by an earlier start: no float weights are loaded at all.
+            lm.warm_up()
+            logger.info("loaded LM %s (int8, cached in %s)", name, cached)
+            return lm
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"cannot load base model {source!r}: {exc}") from exc
-    name = BUNDLED_NAME if base_model is None else base_model
     if adapter_dir is not None:
         from peft import PeftModel
 
@@ -428,10 +516,11 @@ def load_language_model(
             raise ModelLoadError(f"cannot load adapter {str(adapter_dir)!r}: {exc}") from exc
         # Merging removes the adapter's per-token overhead when serving.
         model = model.merge_and_unload()
-        name = f"{name}+{Path(adapter_dir).name}"
     lm = LanguageModel(model=model, tokenizer=tokenizer, name=name)
     del model  # use_decoder drops the transformers model; no other reference may keep it
     if lm.use_decoder(precision):
+        if cached is not None and lm.precision == "int8":
+            _save_decoder(cached, lm)
         lm.warm_up()
     logger.info("loaded LM %s (%s)", name, lm.precision)
     return lm

@@ -52,3 +52,41 @@ def reply_messages(
 def faq_context(entries: Sequence[object]) -> str:
     """Context text for FAQ entries (objects with faq_id, question, answer)."""
     return "\n".join(f"[{e.faq_id}] Q: {e.question}\nA: {e.answer}" for e in entries)
+
+
+# Conversations that look like what is served: they calibrate the int8 decoder's smoothing
+# (`assistant.decoding.LlamaDecoder.smooth`), which only needs typical activation ranges.
+_CALIBRATION_FACTS = (
+    "[shipping-times.en] Q: How long does shipping take?\nA: Standard shipping takes 3-5 "
+    "business days and express shipping 1-2 business days. Orders placed before 1 pm ship the "
+    "same day.\n[return-policy.en] Q: What is your return policy?\nA: Items can be returned "
+    "within 30 days of delivery, unworn and with their tags, under Account > Orders."
+)
+CALIBRATION_DIALOGUES: tuple[list[dict], ...] = (
+    [
+        *intent_messages(
+            [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"}],
+            "Where is my order 10023? It should have arrived last week.",
+        ),
+        {"role": "assistant", "content": "order_status"},
+    ],
+    [
+        *reply_messages(
+            [], "How long does shipping to Canada take, and can I return shoes?", _CALIBRATION_FACTS
+        ),
+        {
+            "role": "assistant",
+            "content": "Standard shipping takes 3-5 business days and express 1-2. You can "
+            "return unworn shoes within 30 days of delivery under Account > Orders.",
+        },
+    ],
+    [
+        *reply_messages(
+            [],
+            "¿Cuánto cuesta el envío? 我想退货。",
+            "Product: Kinetra Trail Runner 3 (running shoes): 79.99 USD, in stock; sizes 38-46.",
+            language="es",
+        ),
+        {"role": "assistant", "content": "Las Kinetra Trail Runner 3 cuestan 79.99 USD."},
+    ],
+)

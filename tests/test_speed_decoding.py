@@ -130,3 +130,71 @@ def test_non_llama_models_are_left_to_transformers(tiny_lm):
     assert lm.use_decoder("int8") is False and lm.model is not None
     with pytest.raises(ValueError, match="precision"):
         lm.use_decoder("fp8")
+
+
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_one_token_step_matches_the_prompt_path(tiny_lm, precision):
+    """The per-token path (rotation matrix, folded norms) gives the logits of a prompt chunk."""
+    from assistant import decoding
+
+    decoder = decoding.LlamaDecoder(tiny_lm.model, quantize=precision == "int8")
+    ids = [5, 17, 3, 42, 8, 23]
+    chunk = decoder(ids, decoder.new_cache(), 0, last_only=False)
+    cache = decoder.new_cache()
+    stepped = [decoder([token], cache, pos) for pos, token in enumerate(ids)]
+    tolerance = 1e-4 if precision == "float32" else 0.05 * float(chunk.abs().max())
+    assert torch.allclose(torch.stack(stepped), chunk, atol=tolerance)
+
+
+def test_smoothing_keeps_the_float_function(tiny_lm):
+    """SmoothQuant only moves scale between activations and weights: float logits stay."""
+    from assistant import decoding
+
+    ids = [5, 17, 3, 42, 8, 23, 11, 2]
+    plain = decoding.LlamaDecoder(tiny_lm.model)
+    smoothed = decoding.LlamaDecoder(tiny_lm.model)
+    smoothed.smooth([ids, [9, 4, 33, 7]], alpha=0.7)
+    changed = any(
+        not torch.equal(a.qkv.weight, b.qkv.weight)
+        for a, b in zip(plain.blocks, smoothed.blocks, strict=True)
+    )
+    assert changed, "smoothing should rescale the weights"
+    want = plain(ids, plain.new_cache(), 0, last_only=False)
+    got = smoothed(ids, smoothed.new_cache(), 0, last_only=False)
+    assert torch.allclose(got, want, atol=1e-4, rtol=1e-4)
+
+
+def test_int8_decoder_is_calibrated_on_serving_like_prompts(tiny_lm):
+    lm = fresh(tiny_lm, None)
+    calibration = lm.calibration_ids()
+    assert len(calibration) == 3 and all(len(ids) > 50 for ids in calibration)
+    with pytest.raises(RuntimeError):
+        decoder = LlamaDecoder(tiny_lm.model, quantize=True)
+        decoder.smooth(calibration)
+
+
+def test_int8_decoder_is_cached_and_a_damaged_cache_is_rebuilt(tiny_model_dir, tmp_path,
+                                                               monkeypatch, caplog):  # fmt: skip
+    import transformers
+
+    first = load_language_model(str(tiny_model_dir), None, tmp_path, precision="int8")
+    files = list((tmp_path / "int8").glob("*.pt"))
+    assert len(files) == 1
+    prompt = first.encode_chat(MESSAGES)
+    want = first.score_options(prompt, ["greeting", "thanks"])
+
+    def no_float_load(*args, **kwargs):
+        raise AssertionError("the cached int8 model should be used")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", no_float_load)
+        second = load_language_model(str(tiny_model_dir), None, tmp_path, precision="int8")
+    assert second.model is None and second.precision == "int8"
+    assert second.stop_ids == first.stop_ids
+    assert torch.allclose(second.score_options(prompt, ["greeting", "thanks"]), want)
+
+    files[0].write_bytes(b"not a model")
+    third = load_language_model(str(tiny_model_dir), None, tmp_path, precision="int8")
+    assert "ignoring the cached int8 model" in caplog.text
+    assert torch.allclose(third.score_options(prompt, ["greeting", "thanks"]), want)
+    assert files[0].stat().st_size > 1000  # written again

@@ -19,6 +19,9 @@ many new sessions from one client address), 501 feedback when the assistant cann
 A streamed reply holds its session's lock until the stream ends, fails or the client goes
 away: the lock is released when the response finishes in any way, not when the generator
 happens to be garbage-collected.
+
+A registry with a folder (as `serve` builds it) saves the session after each reply and event, and
+a session id it does not hold live is looked up there: a conversation survives a restart.
 """
 
 from __future__ import annotations
@@ -169,10 +172,14 @@ def api_router(
                 logger.exception("reply failed in session %s", session_id)
                 raise HTTPException(500, "the assistant failed to answer; try again") from None
             finally:
-                lock.release()
+                try:
+                    registry.save(session)
+                finally:
+                    lock.release()
             return jsonable(reply) | {"session_id": session_id}
         lines = _ndjson(head, pieces, session_id)
-        return _LockedStream(lines, _closer(lock, lines, pieces), media_type=NDJSON)
+        close = _closer(lock, lines, pieces, done=lambda: registry.save(session))
+        return _LockedStream(lines, close, media_type=NDJSON)
 
     @router.get("/sessions/{session_id}/recommendations", summary="Products for this session")
     def recommendations(session_id: str, k: int = Query(6, ge=1, le=50)) -> dict:
@@ -188,6 +195,7 @@ def api_router(
         lock = acquire(session_id)
         try:
             cards = assistant.record_event(session, body.item_id, body.kind)
+            registry.save(session)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         finally:
@@ -237,8 +245,9 @@ def _ndjson(head: list, pieces: Iterator, session_id: str) -> Iterator[str]:
         yield json.dumps({"type": "error", "detail": "the assistant failed to answer"}) + "\n"
 
 
-def _closer(lock: threading.Lock, *generators: Any):
-    """Close a reply's generators, then release its session's lock; safe to call twice."""
+def _closer(lock: threading.Lock, *generators: Any, done: Any = None):
+    """Close a reply's generators, run `done` (save the session), then release its session's
+    lock; safe to call twice."""
     once = threading.Lock()
 
     def close() -> None:
@@ -250,6 +259,8 @@ def _closer(lock: threading.Lock, *generators: Any):
                     gen.close()
                 except Exception:  # a reply that fails while closing must not keep the lock
                     logger.exception("closing a streamed reply failed")
+            if done is not None:
+                done()
         finally:
             lock.release()
 

@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -312,12 +313,16 @@ def run_server(app: FastAPI, host: str, port: int) -> None:
 
 
 def serve(config: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Build the assistant from `config` and serve the app and the API until interrupted."""
+    """Build the assistant from `config` and serve the app and the API until interrupted.
+
+    Sessions are saved under `<data_dir>/sessions` and read back from there after a restart.
+    """
     # Telemetry off before Gradio does any of its own start-up work.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from assistant import Assistant
 
-    run_server(build_server(Assistant.from_config(config)), host, port)
+    registry = SessionRegistry(folder=Path(config.data_dir) / "sessions")
+    run_server(build_server(Assistant.from_config(config), registry), host, port)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,6 +64,12 @@ class ShopHandlers:
             self.registry.add(session)
         return session
 
+    def _save(self, session: Any) -> None:
+        """Save the session when the registry keeps them on disk (see ui.sessions)."""
+        save = getattr(self.registry, "save", None)
+        if save is not None:
+            save(session)
+
     # ----------------------------------------------------------------- chat
     def chat(self, message: str | None, history: list | None, session: Any) -> Iterator[tuple]:
         """Stream one reply: yields (textbox, chat history, session, final Reply or None).
@@ -96,6 +102,7 @@ class ShopHandlers:
             yield "", [*history, _message("assistant", APOLOGY)], session, None
             return
         self._register(session)  # marks it active in the agent tab's list
+        self._save(session)
         yield "", [*history, _message("assistant", final_text(reply))], session, reply
 
     def feedback(self, session: Any, history: list | None, like: gr.LikeData) -> None:
@@ -159,6 +166,7 @@ class ShopHandlers:
                 gr.Warning("Sorry, that product is out of stock.")
                 return self._unchanged(session)
             cards = self.assistant.record_event(session, item_id, event)
+            self._save(session)
         except Exception:
             logger.exception("%s of %s failed in session %s", event, item_id, session.session_id)
             gr.Warning(FAILED)

@@ -7,16 +7,26 @@ session is dropped, but only one idle for `idle_s`: a flood of new sessions neve
 shopper who is still talking; when none is idle the new session is refused instead), and gives
 each session a lock so that two requests to the same session take turns instead of
 interleaving their turns in its history.
+
+With a `folder` (`serve` gives it `<data_dir>/sessions`), `save` writes a session there
+(atomically, redacted: see `assistant.session_store`) and `get` loads a saved session that is not
+live, so a conversation survives a server restart.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from assistant.session_store import check_session_id, load_session, save_session
+
+logger = logging.getLogger(__name__)
 
 IDLE_S = 15 * 60.0  # a session unused this long may be dropped to make room for a new one
 
@@ -45,6 +55,7 @@ class SessionRegistry:
         max_sessions: int = 1000,
         idle_s: float = IDLE_S,
         clock: Callable[[], float] = time.time,
+        folder: Path | None = None,
     ) -> None:
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions!r}")
@@ -53,6 +64,7 @@ class SessionRegistry:
         self.max_sessions = max_sessions
         self.idle_s = idle_s
         self.clock = clock
+        self.folder = Path(folder) if folder is not None else None
         self._sessions: OrderedDict[str, Any] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._active: dict[str, float] = {}
@@ -64,25 +76,60 @@ class SessionRegistry:
         A full registry drops its least recently used session if that one has been idle for
         `idle_s`; otherwise the new session is not registered (the API answers 503).
         """
-        now = self.clock()
         with self._lock:
-            sid = session.session_id
-            if sid not in self._sessions and len(self._sessions) >= self.max_sessions:
-                oldest = next(iter(self._sessions))
-                if now - self._active.get(oldest, 0.0) < self.idle_s:
-                    return False
-                del self._sessions[oldest]
-                self._locks.pop(oldest, None)
-                self._active.pop(oldest, None)
-            self._sessions[sid] = session
-            self._sessions.move_to_end(sid)
-            self._locks.setdefault(sid, threading.Lock())
-            self._active[sid] = now
+            return self._add(session, self.clock())
+
+    def _add(self, session: Any, now: float) -> bool:
+        sid = session.session_id
+        if sid not in self._sessions and len(self._sessions) >= self.max_sessions:
+            oldest = next(iter(self._sessions))
+            if now - self._active.get(oldest, 0.0) < self.idle_s:
+                return False
+            del self._sessions[oldest]
+            self._locks.pop(oldest, None)
+            self._active.pop(oldest, None)
+        self._sessions[sid] = session
+        self._sessions.move_to_end(sid)
+        self._locks.setdefault(sid, threading.Lock())
+        self._active[sid] = now
         return True
 
     def get(self, session_id: str) -> Any | None:
+        """The live session, else the one saved in `folder` (then live again); None if neither.
+
+        A saved session that finds the registry full is still returned, unregistered: it is
+        read from its file again on the next request.
+        """
         with self._lock:
-            return self._sessions.get(session_id)
+            session = self._sessions.get(session_id)
+        if session is not None or self.folder is None:
+            return session
+        try:
+            path = self.folder / f"{check_session_id(session_id)}.json"  # no path tricks
+            if not path.is_file():
+                return None
+            loaded = load_session(self.folder, session_id)
+        except (OSError, ValueError) as exc:
+            logger.warning("saved session %s not loaded: %s", session_id[:64], exc)
+            return None
+        with self._lock:
+            session = self._sessions.get(session_id)  # loaded meanwhile by another request
+            if session is not None:
+                return session
+            self._add(loaded, self.clock())
+        return loaded
+
+    def save(self, session: Any) -> None:
+        """Write `session` to `folder` (no-op without one); a failure is logged, not raised.
+
+        Called under the session's lock, after the turn or event that changed it.
+        """
+        if self.folder is None:
+            return
+        try:
+            save_session(self.folder, session)
+        except (OSError, ValueError):
+            logger.exception("session %s not saved", session.session_id)
 
     def lock(self, session_id: str) -> threading.Lock:
         """The lock of one session; a dropped or unknown session gets a fresh one."""
