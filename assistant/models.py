@@ -74,6 +74,22 @@ def convert_bundled_model(cache_dir: Path) -> Path:
 PRECISIONS = ("transformers", "float32", "int8")
 
 
+def lookup_draft(context: list[int], limit: int, ngrams: tuple[int, ...] = (3, 2)) -> list[int]:
+    """Up to `limit` tokens that followed the latest earlier occurrence of the last n tokens
+    of `context` (longest n first); [] when none occurred."""
+    if limit <= 0:
+        return []
+    for n in ngrams:
+        if len(context) <= n:
+            continue
+        tail = context[-n:]
+        last = tail[-1]
+        for start in range(len(context) - n - 1, -1, -1):
+            if context[start + n - 1] == last and context[start : start + n] == tail:
+                return context[start + n : start + n + limit]
+    return []
+
+
 def _release_freed_memory() -> None:
     """Hand memory freed by dropping the float model back to the OS (glibc keeps it).
 
@@ -130,6 +146,9 @@ class LanguageModel:
         self.prefill_tokens_per_s: float | None = None
         self.mean_new_tokens: float | None = None  # replies usually stop before the limit
         self.stop_ids = self._stop_ids()
+        # Prompt lookup decoding (see `_greedy`): draft tokens checked per forward pass; 0: off.
+        self.lookahead = 8
+        self.drafted = self.kept = 0  # draft tokens proposed / accepted, for benchmarks
 
     def _stop_ids(self) -> set[int]:
         ids = {self.tokenizer.eos_token_id}
@@ -337,24 +356,63 @@ class LanguageModel:
         """
         started = time.perf_counter()
         stats = self.last_stats = GenerationStats(prompt_tokens=len(prompt_ids))
-        state, logits = self._prefill(list(prompt_ids))
-        position = len(prompt_ids)
-        for _ in range(max_new_tokens):
-            token = int(torch.argmax(logits))
+        for token in self._greedy(list(prompt_ids), max_new_tokens):
             if token in self.stop_ids:
                 break
             stats.new_tokens += 1
-            now = time.perf_counter()
             if stats.new_tokens == 1:
-                stats.first_token_s = now - started
+                stats.first_token_s = time.perf_counter() - started
             yield token
+            if stats.new_tokens >= max_new_tokens:
+                break
             if deadline is not None and time.perf_counter() >= deadline:
                 stats.hit_deadline = True
                 break
-            logits = self._advance(state, token, position)
-            position += 1
         stats.total_s = time.perf_counter() - started
         self._note_speed(stats)
+
+    def _greedy(self, prompt_ids: list[int], max_new_tokens: int) -> Iterator[int]:
+        """The greedy continuation of `prompt_ids`, token by token (the caller stops it).
+
+        With the lean decoder and `lookahead` > 0 this is prompt lookup decoding: when the
+        last few tokens occurred earlier in the text (a grounded reply often copies its facts
+        from the prompt), the tokens that followed them there are checked in one forward pass
+        with the new token, and every draft token that is the greedy choice is kept. One pass
+        over several tokens costs little more than one over a single token (the weights are
+        read once), so copied stretches come several tokens per pass.
+        """
+        state, logits = self._prefill(prompt_ids)
+        context = list(prompt_ids)
+        position = len(prompt_ids)
+        token = int(torch.argmax(logits))
+        produced = 0
+        while True:
+            yield token
+            produced += 1
+            if produced >= max_new_tokens:
+                return
+            context.append(token)
+            draft = []
+            if self.decoder is not None and self.lookahead > 0:
+                draft = lookup_draft(context, min(self.lookahead, max_new_tokens - produced - 1))
+            if not draft:
+                logits = self._advance(state, token, position)
+                position += 1
+                token = int(torch.argmax(logits))
+                continue
+            self.drafted += len(draft)
+            choices = state.run([token, *draft], position, last_only=False).argmax(-1).tolist()
+            kept = 0
+            while kept < len(draft) and choices[kept] == draft[kept]:
+                kept += 1
+            self.kept += kept
+            position += 1 + kept
+            del state.ids[position:]  # the cache past here holds rejected drafts
+            for token in draft[:kept]:
+                yield token
+                produced += 1
+                context.append(token)
+            token = choices[kept]
 
     def _note_speed(self, stats: GenerationStats) -> None:
         """Keep a running average of prefill and decoding speed (weight 0.3 on the newest)."""

@@ -55,6 +55,13 @@ def main() -> int:
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--base-model", default=None)
     parser.add_argument("--adapter-dir", default=None)
+    parser.add_argument("--precision", default="transformers",
+                        choices=["transformers", "float32", "int8"],
+                        help="how the LM runs (serving uses int8)")
+    parser.add_argument("--gate", type=float, default=None,
+                        help="as `intent_lm_gate` serves: skip the LM when the examples' vote "
+                             "reaches this (their share of the mix then counts as uniform)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N turns")
     parser.add_argument("--out", type=Path, default=None, help="append results as JSON lines")
     args = parser.parse_args()
@@ -68,7 +75,11 @@ def main() -> int:
     if args.limit:
         turns = turns[: args.limit]
     adapter = Path(args.adapter_dir) if args.adapter_dir else None
-    lm = load_language_model(args.base_model, adapter, ROOT / "var" / "models")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    lm = load_language_model(args.base_model, adapter, ROOT / "var" / "models", args.precision)
     embedder = Embedder()
     texts, labels = load_intent_examples(args.shop_dir / "dialogues" / "train.jsonl")
     examples = ExampleIndex(embedder.encode(texts), labels)
@@ -85,10 +96,15 @@ def main() -> int:
 
     for weight in args.lm_weights:
         probs = weight * lm_probs + (1 - weight) * knn_probs
+        if args.gate is not None:
+            sure = knn_probs.max(axis=1) >= args.gate
+            uniform = np.full(knn_probs.shape[1], 1.0 / knn_probs.shape[1])
+            probs[sure] = weight * uniform + (1 - weight) * knn_probs[sure]
         pred = [INTENT_NAMES[i] for i in probs.argmax(axis=1)]
         acc = float(np.mean([p == g for p, g in zip(pred, gold, strict=True)]))
         result = {
             "model": lm.name, "split": args.split, "turns": len(turns), "lm_weight": weight,
+            "precision": lm.precision, "gate": args.gate,
             "temperature": args.temperature, "accuracy": round(acc, 4),
             "macro_f1": round(macro_f1(gold, pred), 4), "lm_ms_per_turn": round(lm_ms, 1),
         }  # fmt: skip

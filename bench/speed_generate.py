@@ -6,7 +6,8 @@ same number of threads. Rounds are interleaved (each path once per round), so ev
 sees the same machine load; ratios within a round are what to compare on a shared machine.
 
 Paths: `transformers` (model.generate, float32: the path before this work), `float32` and
-`int8` (assistant/decoding.py through LanguageModel.generate_ids), `llama.cpp`
+`int8` (assistant/decoding.py through LanguageModel.generate_ids, as served: prompt lookup
+decoding on), `float32-plain` and `int8-plain` (one token per forward pass), `llama.cpp`
 (llama-cpp-python in the benchmark venv, `make bench-llama-env`, run as a subprocess).
 Every round starts from an empty cache: first-token time includes the whole prompt.
 
@@ -36,12 +37,13 @@ FAQ = (
 
 def ours(lm, prompt_ids: list[int], new_tokens: int) -> dict:
     lm._sequences = [s for s in lm._sequences if s.pinned]  # no cached prompt
+    lm.drafted = lm.kept = 0
     with lm.lock:
         tokens = list(lm.generate_ids(prompt_ids, new_tokens))
     s = lm.last_stats
     return {"first_token_s": s.first_token_s,
             "tokens_per_s": (s.new_tokens - 1) / (s.total_s - s.first_token_s),
-            "tokens": tokens}  # fmt: skip
+            "tokens": tokens, "drafted": lm.drafted, "kept": lm.kept}  # fmt: skip
 
 
 def transformers_generate(model, prompt_ids: list[int], new_tokens: int) -> dict:
@@ -72,15 +74,42 @@ def transformers_generate(model, prompt_ids: list[int], new_tokens: int) -> dict
             "tokens": out[0, len(prompt_ids) :].tolist()}  # fmt: skip
 
 
-def llama_cpp(python: Path, prompt_ids: list[int], new_tokens: int, threads: int) -> dict:
+def llama_cpp(python: Path, prompts: list[list[int]], new_tokens: int, threads: int) -> list:
+    """One llama.cpp process (model loaded once) over `prompts`: one result per prompt."""
     from assistant.models import BUNDLED_GGUF, bundled_gguf_dir
 
-    job = {"gguf": str(bundled_gguf_dir() / BUNDLED_GGUF), "prompt_ids": prompt_ids,
+    job = {"gguf": str(bundled_gguf_dir() / BUNDLED_GGUF), "prompts": prompts,
            "new_tokens": new_tokens, "threads": threads, "rounds": 1}  # fmt: skip
     done = subprocess.run([str(python), str(ROOT / "bench" / "speed_llama_worker.py")],
                           input=json.dumps(job), capture_output=True, text=True, check=True,
-                          timeout=600)  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
+                          timeout=3600)  # fmt: skip
+    return [json.loads(line) for line in done.stdout.strip().splitlines()[-len(prompts) :]]
+
+
+def test_split_prompts(tokenizer, n: int) -> list[list[int]]:
+    """Serving reply prompts (context included) of a seeded sample of the demo test split."""
+    import random
+
+    from finetune.config import DataSource
+    from finetune.data import chat_ids, load_source
+
+    data = ROOT / "demo_shop" / "data" / "dialogues" / "test.jsonl"
+    examples = load_source(DataSource(str(data), tasks=["reply"]), ["reply"])
+    examples = random.Random(0).sample(examples, min(n, len(examples)))
+    return [chat_ids(tokenizer, ex.messages) for ex in examples]
+
+
+def pooled(results: list[dict], new_tokens: int) -> dict:
+    """Several prompts' results as one: decoding tokens/s over all of them (total tokens after
+    the first over total time after the first), median first token, concatenated tokens."""
+    decode_s = sum((new_tokens - 1) / r["tokens_per_s"] for r in results)
+    out = {"first_token_s": statistics.median(r["first_token_s"] for r in results),
+           "tokens_per_s": len(results) * (new_tokens - 1) / decode_s,
+           "tokens": [t for r in results for t in r["tokens"]]}  # fmt: skip
+    if any("drafted" in r for r in results):
+        out["drafted"] = sum(r.get("drafted", 0) for r in results)
+        out["kept"] = sum(r.get("kept", 0) for r in results)
+    return out
 
 
 def agreement(a: list[int], b: list[int]) -> int:
@@ -101,6 +130,13 @@ def main() -> int:
     parser.add_argument("--paths", nargs="+",
                         default=["transformers", "float32", "int8", "llama.cpp"])  # fmt: skip
     parser.add_argument("--llama-python", type=Path, default=LLAMA_PYTHON)
+    parser.add_argument(
+        "--test-prompts",
+        type=int,
+        default=0,
+        help="instead of the one FAQ prompt: N reply prompts of the demo test "
+        "split (a seeded sample); figures are then over all of them",
+    )
     parser.add_argument("--out", type=Path, default=None, help="append rows as JSON lines")
     args = parser.parse_args()
     import torch
@@ -113,34 +149,53 @@ def main() -> int:
         parser.error(f"{args.llama_python} is missing: run `make bench-llama-env` first")
     cache = ROOT / "var" / "models"
     convert_bundled_model(cache)
-    runners = {}
+    runners = {}  # path -> (list of prompts, new tokens) -> list of results
     for path in args.paths:
         if path == "llama.cpp":
-            runners[path] = lambda ids, n: llama_cpp(args.llama_python, ids, n, args.threads)
+            runners[path] = lambda prompts, n: llama_cpp(args.llama_python, prompts, n,
+                                                         args.threads)  # fmt: skip
         elif path == "transformers":
             lm = load_language_model(None, None, cache, precision="transformers")
-            runners[path] = lambda ids, n, m=lm.model: transformers_generate(m, ids, n)
+            runners[path] = lambda prompts, n, m=lm.model: [
+                transformers_generate(m, ids, n) for ids in prompts
+            ]
         else:
-            lm = load_language_model(None, None, cache, precision=path)
+            # "int8" serves as the assistant does (prompt lookup decoding on); "int8-plain"
+            # decodes one token per forward pass.
+            lm = load_language_model(None, None, cache, precision=path.removesuffix("-plain"))
+            if path.endswith("-plain"):
+                lm.lookahead = 0
             lm.stop_ids = set()  # the same number of new tokens on every path
-            runners[path] = lambda ids, n, lm=lm: ours(lm, ids, n)
+            runners[path] = lambda prompts, n, lm=lm: [ours(lm, ids, n) for ids in prompts]
     tokenizer = lm.tokenizer
-    prompt = tokenizer.apply_chat_template(
-        reply_messages([], "How long does shipping take?", FAQ), add_generation_prompt=True,
-        tokenize=True,
-    )  # fmt: skip
-    prompt = list(prompt["input_ids"] if hasattr(prompt, "keys") else prompt)
+    if args.test_prompts:
+        prompts = test_split_prompts(tokenizer, args.test_prompts)
+    else:
+        prompt = tokenizer.apply_chat_template(
+            reply_messages([], "How long does shipping take?", FAQ), add_generation_prompt=True,
+            tokenize=True,
+        )  # fmt: skip
+        prompts = [list(prompt["input_ids"] if hasattr(prompt, "keys") else prompt)]
     for runner in runners.values():  # warm-up
-        runner(prompt, 4)
+        runner(prompts[:1], 4)
     rows = []
     for round_no in range(args.rounds):
         load = os.getloadavg()[0]
-        got = {path: runner(prompt, args.new_tokens) for path, runner in runners.items()}
+        results = {path: runner(prompts, args.new_tokens) for path, runner in runners.items()}
+        if len(prompts) > 1:  # one row per path: all prompts' tokens over all their time
+            got = {path: pooled(res, args.new_tokens) for path, res in results.items()}
+            prompt_tokens = round(statistics.mean(len(p) for p in prompts))
+        else:
+            got = {path: res[0] for path, res in results.items()}
+            prompt_tokens = len(prompts[0])
         for path, res in got.items():
             row = {"round": round_no, "path": path, "load1": load,
-                   "prompt_tokens": len(prompt), "new_tokens": args.new_tokens,
+                   "prompts": len(prompts), "prompt_tokens": prompt_tokens,
+                   "new_tokens": args.new_tokens,
                    "threads": args.threads, "first_token_ms": round(1000 * res["first_token_s"], 1),
                    "tokens_per_s": round(res["tokens_per_s"], 1)}  # fmt: skip
+            if res.get("drafted"):
+                row["draft_tokens_kept"] = f"{res['kept']}/{res['drafted']}"
             ref = got.get("llama.cpp")
             if ref is not None and path != "llama.cpp":
                 row["vs_llama_cpp"] = round(res["tokens_per_s"] / ref["tokens_per_s"], 3)

@@ -1,8 +1,9 @@
 """llama.cpp's side of bench/speed_generate.py; runs in the benchmark venv (make bench-llama-env).
 
-Reads one JSON object on stdin: {"gguf", "prompt_ids", "new_tokens", "threads", "rounds"};
-prints one JSON line per round: first-token seconds and decoding tokens/s, greedy, the
-same number of new tokens every round (end-of-sequence is not a stop here).
+Reads one JSON object on stdin: {"gguf", "prompt_ids" or "prompts" (a list of them),
+"new_tokens", "threads", "rounds"}; prints one JSON line per round and prompt: first-token
+seconds and decoding tokens/s, greedy, the same number of new tokens every time
+(end-of-sequence is not a stop here).
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def main() -> int:
     job = json.loads(sys.stdin.read())
     llm = Llama(model_path=job["gguf"], n_ctx=2048, n_threads=job["threads"],
                 n_threads_batch=job["threads"], verbose=False)  # fmt: skip
-    one_round(llm, job["prompt_ids"], 4)  # warm-up
+    prompts = job.get("prompts") or [job["prompt_ids"]]
+    one_round(llm, prompts[0], 4)  # warm-up
     for _ in range(job["rounds"]):
-        print(json.dumps(one_round(llm, job["prompt_ids"], job["new_tokens"])), flush=True)
+        for prompt in prompts:
+            print(json.dumps(one_round(llm, prompt, job["new_tokens"])), flush=True)
     return 0
 
 

@@ -6,7 +6,8 @@ with `assistant.prompts.reply_messages`) goes to each path in turn, greedy, the 
 new tokens, no time budget:
 
 - `transformers`: `model.generate`-equivalent forward passes in float32 (the path before);
-- `float32` / `int8`: our lean decoder (`assistant/decoding.py`), int8 being the default.
+- `float32` / `int8`: our lean decoder (`assistant/decoding.py`), int8 being the default,
+  with prompt lookup decoding as served; `int8-plain`: int8 one token per forward pass.
 
 For each path: the reply's similarity to the split's reference reply (word F1, and MiniLM
 cosine), the share of replies with a price, number or tracking code not in the prompt
@@ -78,7 +79,7 @@ def main() -> int:
         "--paths",
         nargs="+",
         default=["transformers", "int8"],
-        choices=["transformers", "float32", "int8"],
+        choices=["transformers", "float32", "int8", "float32-plain", "int8-plain"],
     )
     parser.add_argument("--cache-dir", default="var/models")
     parser.add_argument("--limit", type=int, default=60, help="a seeded sample of N replies")
@@ -96,7 +97,11 @@ def main() -> int:
     replies: dict[str, list[str]] = {}
     seconds: dict[str, float] = {}
     for path in args.paths:
-        lm = load_language_model(None, adapter, Path(args.cache_dir), precision=path)
+        lm = load_language_model(
+            None, adapter, Path(args.cache_dir), precision=path.removesuffix("-plain")
+        )
+        if path.endswith("-plain"):
+            lm.lookahead = 0  # one token per forward pass (no prompt lookup decoding)
         started = time.perf_counter()
         replies[path] = [
             "".join(lm.stream(list(ex.messages), args.max_new_tokens)) for ex in examples

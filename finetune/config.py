@@ -152,6 +152,8 @@ class FinetuneConfig:
         serving intent prompt) and/or "reply" (the reference reply after the serving reply prompt).
     method: "lora" trains a LoRA adapter (saved in PEFT format); "full" trains every weight.
     target_modules: LoRA targets; None picks the attention projections for the model type.
+    lora_layers: LoRA only in the top N decoder layers (None: all). Backward passes then stop
+        at the lowest adapted layer, so a step costs much less on a CPU.
     batch_size: examples per micro-batch on each process; grad_accum micro-batches per step.
     reply_batch_size: batch size for reply examples (None: batch_size). Intent examples share
         their long prompt prefix, so they are cheap per row; replies are long and are not.
@@ -185,6 +187,7 @@ class FinetuneConfig:
     lora_alpha: int = 16
     lora_dropout: float = 0.05
     target_modules: list[str] | None = None
+    lora_layers: int | None = None
     learning_rate: float = 2e-4
     weight_decay: float = 0.01
     warmup_ratio: float = 0.05
@@ -249,6 +252,10 @@ class FinetuneConfig:
             value = getattr(self, name)
             if not _is_int(value) or value < 1:
                 raise FinetuneConfigError(f"{name} must be a positive integer, got {value!r}")
+        if self.lora_layers is not None and (not _is_int(self.lora_layers) or self.lora_layers < 1):
+            raise FinetuneConfigError(
+                f"lora_layers must be null or a positive integer, got {self.lora_layers!r}"
+            )
         if self.max_length < 16:
             raise FinetuneConfigError(f"max_length must be at least 16, got {self.max_length!r}")
         if isinstance(self.eval_max_examples, dict):

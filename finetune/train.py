@@ -54,6 +54,10 @@ def prepare_model(model: nn.Module, config: FinetuneConfig) -> nn.Module:
         from peft import LoraConfig, get_peft_model
 
         model_type = getattr(model.config, "model_type", "")
+        layers = None
+        if config.lora_layers is not None:
+            total = model.config.num_hidden_layers
+            layers = list(range(max(0, total - config.lora_layers), total))
         lora = LoraConfig(
             task_type="CAUSAL_LM",
             r=config.lora_r,
@@ -61,6 +65,7 @@ def prepare_model(model: nn.Module, config: FinetuneConfig) -> nn.Module:
             lora_dropout=config.lora_dropout,
             target_modules=config.resolved_target_modules(model_type),
             fan_in_fan_out=model_type in GPT2_STYLE,
+            layers_to_transform=layers,
         )
         model = get_peft_model(model, lora)
     else:

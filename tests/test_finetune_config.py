@@ -77,6 +77,11 @@ def test_yaml_round_trip(tmp_path):
 def test_demo_config_loads():
     config = FinetuneConfig.from_yaml("finetune/configs/demo-shop.yaml")
     assert config.base_model is None
-    assert config.method == "lora" and config.lora_r == 8
+    assert config.method == "lora" and config.lora_r == 16 and config.lora_layers == 10
     assert config.output_dir == "finetune/adapters/demo-shop"
-    assert set(config.tasks) == {"intent", "reply"}
+    assert set(config.tasks) == {"intent"}
+    # The committed adapter was trained with this config (its resolved copy lies beside it).
+    saved = FinetuneConfig.from_yaml("finetune/adapters/demo-shop/finetune_config.yaml")
+    for name in ("lora_r", "lora_alpha", "lora_layers", "target_modules", "learning_rate",
+                 "epochs", "batch_size", "seed", "tasks"):  # fmt: skip
+        assert getattr(saved, name) == getattr(config, name), name

@@ -212,3 +212,16 @@ def test_cli_train_then_eval(shop, model_dir, tmp_path, capsys):
     assert adapted["intent_n"] == 2 and adapted["model"].endswith("+cli")
     assert main(["eval", "--config", str(path), "--no-adapter"]) == 0
     assert json.loads(capsys.readouterr().out)["intent_n"] == 5
+
+
+def test_lora_layers_adapts_only_the_top_layers(model_dir, encoded, shop, tmp_path):
+    tok = tiny_tokenizer()
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    peft_model = prepare_model(model, _config(shop, model_dir, tmp_path, lora_layers=1))
+    names = [n for n, p in peft_model.named_parameters() if p.requires_grad]
+    assert names and all(".layers.1." in n for n in names), names
+    loss, n = TargetLoss(peft_model)(**collate(encoded[:2], tok.pad_token_id))
+    (loss / n).backward()
+    assert all(p.grad is not None for p in peft_model.parameters() if p.requires_grad)
+    with pytest.raises(ValueError, match="lora_layers"):
+        _config(shop, model_dir, tmp_path, lora_layers=0)

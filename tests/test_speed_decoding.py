@@ -198,3 +198,39 @@ def test_int8_decoder_is_cached_and_a_damaged_cache_is_rebuilt(tiny_model_dir, t
     assert "ignoring the cached int8 model" in caplog.text
     assert torch.allclose(third.score_options(prompt, ["greeting", "thanks"]), want)
     assert files[0].stat().st_size > 1000  # written again
+
+
+def test_lookup_draft_copies_what_followed_the_last_ngram():
+    from assistant.models import lookup_draft
+
+    assert lookup_draft([1, 2, 3, 4, 5, 9, 2, 3], limit=2) == [4, 5]
+    assert lookup_draft([1, 2, 3, 4, 7, 3], limit=5) == []  # a 1-gram is not enough
+    assert lookup_draft([5, 6, 1, 5, 6, 2, 5, 6], limit=3) == [2, 5, 6]  # the latest match
+    assert lookup_draft([1, 2, 1, 2], limit=0) == []
+
+
+def test_prompt_lookup_gives_the_plain_greedy_tokens(tiny_lm, monkeypatch):
+    """Drafts are checked in chunks: right ones are kept, the first wrong one and everything
+    after it dropped (with its cache entries), and the tokens stay the plain greedy ones."""
+    import assistant.models as models
+
+    plain = fresh(tiny_lm, "float32")
+    plain.lookahead, plain.stop_ids = 0, set()
+    prompt = tiny_lm.encode_chat(MESSAGES)
+    want = list(plain.generate_ids(prompt, 30))
+
+    def half_right(context, limit):  # the true next tokens, then a wrong one
+        done = len(context) - len(prompt)
+        right = want[done : done + max(limit - 1, 0)]
+        wrong = (want[done + len(right)] + 1) % 100 if done + len(right) < len(want) else 0
+        return (right + [wrong])[:limit]
+
+    for drafts in (half_right, lambda context, limit: [3] * limit):
+        monkeypatch.setattr(models, "lookup_draft", drafts)
+        lm = fresh(tiny_lm, "float32")
+        lm.stop_ids = set()
+        assert list(lm.generate_ids(prompt, 30)) == want
+        assert lm.drafted > 0 and lm.last_stats.new_tokens == 30
+        # The cache holds the prompt and the kept tokens only, never a rejected draft.
+        held = max(lm._sequences, key=lambda seq: len(seq.ids)).ids
+        assert held[: len(prompt)] == prompt and held[len(prompt) :] == want[: len(held) - len(prompt)]
