@@ -90,6 +90,9 @@ class AssistantConfig:
     # The turn log (JSONL, see assistant/turn_log.py): None = <data_dir>/logs/turns.jsonl,
     # "" = no log.
     log_path: str | Path | None = None
+    # Saved sessions (<data_dir>/sessions, written by `serve` after every turn and by
+    # `chat --session`) unused for this many days are deleted; None keeps them for ever.
+    session_retention_days: int | None = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,6 +134,11 @@ class AssistantConfig:
         if not self.max_requests_per_second > 0:
             raise ConfigError(
                 f"max_requests_per_second must be > 0, got {self.max_requests_per_second!r}"
+            )
+        keep = self.session_retention_days
+        if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
+            raise ConfigError(
+                f"session_retention_days must be a positive integer or null, got {keep!r}"
             )
         days = self.return_window_days
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):

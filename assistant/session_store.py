@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import time
 from pathlib import Path
 
 from assistant.guardrails import redact, redact_value
 from assistant.session import Session, Turn
+
+logger = logging.getLogger(__name__)
 
 # Starts with a letter or digit: no hidden files ('.x'), nothing read as an option ('-rf').
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -103,3 +107,26 @@ def save_session(folder: Path, session: Session) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(redacted_dict(session), ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def prune_sessions(folder: Path, max_age_days: float | None, now: float | None = None) -> int:
+    """Delete saved sessions (and stray temporary files) not written for `max_age_days`;
+    returns how many went. None keeps everything. Files that are not ours are left alone."""
+    folder = Path(folder)
+    if max_age_days is None or not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - max_age_days * 86400.0
+    removed = 0
+    for path in folder.iterdir():
+        if path.suffix not in (".json", ".tmp") or not SESSION_ID.fullmatch(path.stem):
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError as exc:  # gone meanwhile, or not ours to delete: leave it
+            logger.warning("could not prune %s: %s", path, exc)
+    if removed:
+        logger.info("pruned %d saved sessions older than %s days from %s", removed,
+                    max_age_days, folder)  # fmt: skip
+    return removed

@@ -322,6 +322,23 @@ def wait_ready(url: str, server: subprocess.Popen, timeout: float) -> float:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def server_memory_mb(pid: int) -> dict:
+    """The server process's resident set now and its peak (VmRSS, VmHWM from /proc), in MB;
+    {} where /proc is not there (not Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return {}
+    out = {}
+    for line in status.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):  # "  123456 kB"
+            out[{"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb"}[key]] = round(
+                int(value.split()[0]) / 1024
+            )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shoppers", type=int, default=20)
@@ -351,11 +368,16 @@ def main(argv: list[str] | None = None) -> int:
             server = start_server(args, port, args.server_log)
             ready = wait_ready(url, server, args.start_timeout)
             logger.info("server ready after %.0f s", ready)
+            at_ready = server_memory_mb(server.pid)
         turn_log = args.turn_log
         if turn_log is None and args.data_dir:
             turn_log = Path(args.data_dir) / "logs" / "turns.jsonl"
         report = run_load(url, args.shoppers, args.duration, args.max_turns, args.seed,
                           args.timeout, turn_log)  # fmt: skip
+        if server is not None:
+            report["server_ready_s"] = round(ready, 1)
+            report["server_memory_at_ready"] = at_ready
+            report["server_memory_after_load"] = server_memory_mb(server.pid)
     finally:
         if server is not None:
             server.terminate()

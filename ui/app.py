@@ -315,13 +315,16 @@ def run_server(app: FastAPI, host: str, port: int) -> None:
 def serve(config: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Build the assistant from `config` and serve the app and the API until interrupted.
 
-    Sessions are saved under `<data_dir>/sessions` and read back from there after a restart.
+    Sessions are saved under `<data_dir>/sessions` and read back from there after a restart;
+    those unused for `session_retention_days` are deleted.
     """
     # Telemetry off before Gradio does any of its own start-up work.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from assistant import Assistant
 
-    registry = SessionRegistry(folder=Path(config.data_dir) / "sessions")
+    registry = SessionRegistry(
+        folder=Path(config.data_dir) / "sessions", retention_days=config.session_retention_days
+    )
     run_server(build_server(Assistant.from_config(config), registry), host, port)
 
 

@@ -10,7 +10,8 @@ interleaving their turns in its history.
 
 With a `folder` (`serve` gives it `<data_dir>/sessions`), `save` writes a session there
 (atomically, redacted: see `assistant.session_store`) and `get` loads a saved session that is not
-live, so a conversation survives a server restart.
+live, so a conversation survives a server restart. Saved sessions older than `retention_days`
+are deleted when the registry starts and every `PRUNE_EVERY` saves.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.session_store import check_session_id, load_session, save_session
+from assistant.session_store import check_session_id, load_session, prune_sessions, save_session
 
 logger = logging.getLogger(__name__)
 
+PRUNE_EVERY = 500  # saves between two clean-ups of `folder` (and one when the registry starts)
 IDLE_S = 15 * 60.0  # a session unused this long may be dropped to make room for a new one
 
 
@@ -56,6 +58,7 @@ class SessionRegistry:
         idle_s: float = IDLE_S,
         clock: Callable[[], float] = time.time,
         folder: Path | None = None,
+        retention_days: float | None = None,
     ) -> None:
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions!r}")
@@ -65,10 +68,22 @@ class SessionRegistry:
         self.idle_s = idle_s
         self.clock = clock
         self.folder = Path(folder) if folder is not None else None
+        self.retention_days = retention_days
+        self._saves = 0
         self._sessions: OrderedDict[str, Any] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._active: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._prune()
+
+    def _prune(self) -> None:
+        """Delete saved sessions older than `retention_days` (never raises)."""
+        if self.folder is None or self.retention_days is None:
+            return
+        try:
+            prune_sessions(self.folder, self.retention_days)
+        except OSError as exc:
+            logger.warning("saved sessions in %s not pruned: %s", self.folder, exc)
 
     def add(self, session: Any) -> bool:
         """Register `session` (or mark it active again); False when the registry is full.
@@ -130,6 +145,11 @@ class SessionRegistry:
             save_session(self.folder, session)
         except (OSError, ValueError):
             logger.exception("session %s not saved", session.session_id)
+        with self._lock:
+            self._saves += 1
+            due = self._saves % PRUNE_EVERY == 0
+        if due:
+            self._prune()
 
     def lock(self, session_id: str) -> threading.Lock:
         """The lock of one session; a dropped or unknown session gets a fresh one."""
