@@ -8,7 +8,9 @@ sees the same machine load; ratios within a round are what to compare on a share
 Paths: `transformers` (model.generate, float32: the path before this work), `float32` and
 `int8` (assistant/decoding.py through LanguageModel.generate_ids, as served: prompt lookup
 decoding on), `float32-plain` and `int8-plain` (one token per forward pass), `llama.cpp`
-(llama-cpp-python in the benchmark venv, `make bench-llama-env`, run as a subprocess).
+(llama-cpp-python in the benchmark venv, `make bench-llama-env`, run as a subprocess) and
+`llama.cpp-lookup` (the same with llama-cpp-python's own prompt lookup decoding, 3-grams and
+8 draft tokens as ours). Ratios are to plain `llama.cpp`, and to `llama.cpp-lookup` when run.
 Every round starts from an empty cache: first-token time includes the whole prompt.
 
     .venv/bin/python bench/speed_generate.py --rounds 3 --new-tokens 64
@@ -74,12 +76,14 @@ def transformers_generate(model, prompt_ids: list[int], new_tokens: int) -> dict
             "tokens": out[0, len(prompt_ids) :].tolist()}  # fmt: skip
 
 
-def llama_cpp(python: Path, prompts: list[list[int]], new_tokens: int, threads: int) -> list:
+def llama_cpp(python: Path, prompts: list[list[int]], new_tokens: int, threads: int,
+              lookup: int = 0) -> list:  # fmt: skip
     """One llama.cpp process (model loaded once) over `prompts`: one result per prompt."""
     from assistant.models import BUNDLED_GGUF, bundled_gguf_dir
 
     job = {"gguf": str(bundled_gguf_dir() / BUNDLED_GGUF), "prompts": prompts,
-           "new_tokens": new_tokens, "threads": threads, "rounds": 1}  # fmt: skip
+           "new_tokens": new_tokens, "threads": threads, "rounds": 1,
+           "lookup": lookup}  # fmt: skip
     done = subprocess.run([str(python), str(ROOT / "bench" / "speed_llama_worker.py")],
                           input=json.dumps(job), capture_output=True, text=True, check=True,
                           timeout=3600)  # fmt: skip
@@ -105,7 +109,8 @@ def pooled(results: list[dict], new_tokens: int) -> dict:
     decode_s = sum((new_tokens - 1) / r["tokens_per_s"] for r in results)
     out = {"first_token_s": statistics.median(r["first_token_s"] for r in results),
            "tokens_per_s": len(results) * (new_tokens - 1) / decode_s,
-           "tokens": [t for r in results for t in r["tokens"]]}  # fmt: skip
+           "tokens": [t for r in results for t in r["tokens"]],
+           "token_lists": [r["tokens"] for r in results]}  # fmt: skip
     if any("drafted" in r for r in results):
         out["drafted"] = sum(r.get("drafted", 0) for r in results)
         out["kept"] = sum(r.get("kept", 0) for r in results)
@@ -145,15 +150,17 @@ def main() -> int:
     from assistant.models import convert_bundled_model, load_language_model
     from assistant.prompts import reply_messages
 
-    if "llama.cpp" in args.paths and not args.llama_python.exists():
+    if any(p.startswith("llama.cpp") for p in args.paths) and not args.llama_python.exists():
         parser.error(f"{args.llama_python} is missing: run `make bench-llama-env` first")
     cache = ROOT / "var" / "models"
     convert_bundled_model(cache)
     runners = {}  # path -> (list of prompts, new tokens) -> list of results
     for path in args.paths:
-        if path == "llama.cpp":
-            runners[path] = lambda prompts, n: llama_cpp(args.llama_python, prompts, n,
-                                                         args.threads)  # fmt: skip
+        if path.startswith("llama.cpp"):
+            lookup = 8 if path == "llama.cpp-lookup" else 0
+            runners[path] = lambda prompts, n, k=lookup: llama_cpp(
+                args.llama_python, prompts, n, args.threads, k
+            )
         elif path == "transformers":
             lm = load_language_model(None, None, cache, precision="transformers")
             runners[path] = lambda prompts, n, m=lm.model: [
@@ -199,18 +206,31 @@ def main() -> int:
             ref = got.get("llama.cpp")
             if ref is not None and path != "llama.cpp":
                 row["vs_llama_cpp"] = round(res["tokens_per_s"] / ref["tokens_per_s"], 3)
-                row["same_first_tokens_as_llama_cpp"] = agreement(res["tokens"], ref["tokens"])
+                pairs = list(zip(res.get("token_lists", [res["tokens"]]),
+                                 ref.get("token_lists", [ref["tokens"]]), strict=True))  # fmt: skip
+                # greedy tokens that agree from the start, per prompt (mean over prompts)
+                row["same_first_tokens_as_llama_cpp"] = round(
+                    statistics.mean(agreement(a, b) for a, b in pairs), 1
+                )
+            lookup_ref = got.get("llama.cpp-lookup")
+            if lookup_ref is not None and not path.startswith("llama.cpp"):
+                row["vs_llama_cpp_lookup"] = round(
+                    res["tokens_per_s"] / lookup_ref["tokens_per_s"], 3
+                )
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print("\n| path | tokens/s (median) | first token ms (median) | x llama.cpp (median) |")
-    print("|---|---|---|---|")
+    print("\n| path | tokens/s (median) | first token ms (median) | x llama.cpp (median) "
+          "| x llama.cpp-lookup (median) |")
+    print("|---|---|---|---|---|")
     for path in args.paths:
         mine = [r for r in rows if r["path"] == path]
         ratio = [r["vs_llama_cpp"] for r in mine if "vs_llama_cpp" in r]
         shown = f"{statistics.median(ratio):.2f}" if ratio else "-"
+        ratio2 = [r["vs_llama_cpp_lookup"] for r in mine if "vs_llama_cpp_lookup" in r]
+        shown2 = f"{statistics.median(ratio2):.2f}" if ratio2 else "-"
         speed = statistics.median(r["tokens_per_s"] for r in mine)
         first = statistics.median(r["first_token_ms"] for r in mine)
-        print(f"| {path} | {speed:.1f} | {first:.0f} | {shown} |")
+        print(f"| {path} | {speed:.1f} | {first:.0f} | {shown} | {shown2} |")
     print(f"load average after: {os.getloadavg()}")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as fh:

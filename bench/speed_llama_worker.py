@@ -1,7 +1,8 @@
 """llama.cpp's side of bench/speed_generate.py; runs in the benchmark venv (make bench-llama-env).
 
 Reads one JSON object on stdin: {"gguf", "prompt_ids" or "prompts" (a list of them),
-"new_tokens", "threads", "rounds"}; prints one JSON line per round and prompt: first-token
+"new_tokens", "threads", "rounds", optional "lookup": draft tokens per step for prompt
+lookup decoding}; prints one JSON line per round and prompt: first-token
 seconds and decoding tokens/s, greedy, the same number of new tokens every time
 (end-of-sequence is not a stop here).
 """
@@ -33,8 +34,13 @@ def one_round(llm: Llama, prompt_ids: list[int], new_tokens: int) -> dict:
 
 def main() -> int:
     job = json.loads(sys.stdin.read())
+    draft = None
+    if job.get("lookup"):  # llama-cpp-python's own prompt lookup decoding, sized like ours
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        draft = LlamaPromptLookupDecoding(max_ngram_size=3, num_pred_tokens=job["lookup"])
     llm = Llama(model_path=job["gguf"], n_ctx=2048, n_threads=job["threads"],
-                n_threads_batch=job["threads"], verbose=False)  # fmt: skip
+                n_threads_batch=job["threads"], draft_model=draft, verbose=False)  # fmt: skip
     prompts = job.get("prompts") or [job["prompt_ids"]]
     one_round(llm, prompts[0], 4)  # warm-up
     for _ in range(job["rounds"]):
