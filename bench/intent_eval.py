@@ -55,12 +55,19 @@ def main() -> int:
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--base-model", default=None)
     parser.add_argument("--adapter-dir", default=None)
-    parser.add_argument("--precision", default="transformers",
-                        choices=["transformers", "float32", "int8"],
-                        help="how the LM runs (serving uses int8)")
-    parser.add_argument("--gate", type=float, default=None,
-                        help="as `intent_lm_gate` serves: skip the LM when the examples' vote "
-                             "reaches this (their share of the mix then counts as uniform)")
+    parser.add_argument(
+        "--precision",
+        default="transformers",
+        choices=["transformers", "float32", "int8"],
+        help="how the LM runs (serving uses int8)",
+    )
+    parser.add_argument(
+        "--gate",
+        type=float,
+        default=None,
+        help="as `intent_lm_gate` serves: skip the LM when the examples' vote "
+        "reaches this (their share of the mix then counts as uniform)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N turns")
     parser.add_argument("--out", type=Path, default=None, help="append results as JSON lines")

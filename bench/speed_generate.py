@@ -219,8 +219,10 @@ def main() -> int:
                 )
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print("\n| path | tokens/s (median) | first token ms (median) | x llama.cpp (median) "
-          "| x llama.cpp-lookup (median) |")
+    print(
+        "\n| path | tokens/s (median) | first token ms (median) | x llama.cpp (median) "
+        "| x llama.cpp-lookup (median) |"
+    )
     print("|---|---|---|---|---|")
     for path in args.paths:
         mine = [r for r in rows if r["path"] == path]

@@ -233,4 +233,6 @@ def test_prompt_lookup_gives_the_plain_greedy_tokens(tiny_lm, monkeypatch):
         assert lm.drafted > 0 and lm.last_stats.new_tokens == 30
         # The cache holds the prompt and the kept tokens only, never a rejected draft.
         held = max(lm._sequences, key=lambda seq: len(seq.ids)).ids
-        assert held[: len(prompt)] == prompt and held[len(prompt) :] == want[: len(held) - len(prompt)]
+        assert (
+            held[: len(prompt)] == prompt and held[len(prompt) :] == want[: len(held) - len(prompt)]
+        )
