@@ -79,7 +79,7 @@ def test_demo_config_loads():
     assert config.base_model is None
     assert config.method == "lora" and config.lora_r == 16 and config.lora_layers == 10
     assert config.output_dir == "finetune/adapters/demo-shop"
-    assert set(config.tasks) == {"intent"}
+    assert set(config.tasks) == {"intent", "reply"}
     # The committed adapter was trained with this config (its resolved copy lies beside it).
     saved = FinetuneConfig.from_yaml("finetune/adapters/demo-shop/finetune_config.yaml")
     for name in ("lora_r", "lora_alpha", "lora_layers", "target_modules", "learning_rate",
