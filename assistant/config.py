@@ -42,9 +42,10 @@ class AssistantConfig:
     chroma_host: str | None = None
     chroma_port: int = 8000
     # Intent detection: probabilities from the LM's label scores are mixed with those of the
-    # nearest labelled example phrasings; intent_lm_weight is the LM's share. None: 0.3,
-    # the best share on the demo validation split for the base model and for the demo
-    # adapter alike (the LM alone reaches 0.31 / 0.40 accuracy there; see bench/RESULTS.md).
+    # nearest labelled example phrasings; intent_lm_weight is the LM's share. None: 0.5 with
+    # an adapter, 0.3 on the base model alone: the best shares on the demo validation split
+    # (0.929 with the demo adapter and the gate below; the base model's zero-shot scores are
+    # weak, 0.867 at 0.3 and worse above). See bench/results/finetune.md.
     intent_lm_weight: float | None = None
     # The LM is asked only when the examples' vote is below this (None: always asked). 0.6
     # keeps validation accuracy (0.849 either way with the int8 LM) while most turns skip
@@ -179,8 +180,11 @@ class AssistantConfig:
                 raise ConfigError(f"{name} must be a list of language codes")
 
     def resolved_lm_weight(self) -> float:
-        """The LM's share in intent detection: the setting, else 0.3 (see the comment above)."""
-        return 0.3 if self.intent_lm_weight is None else self.intent_lm_weight
+        """The LM's share in intent detection: the setting, else 0.5 with an adapter and 0.3
+        without (see the comment above)."""
+        if self.intent_lm_weight is not None:
+            return self.intent_lm_weight
+        return 0.5 if self.resolved_adapter_dir() is not None else 0.3
 
     def resolved_log_path(self) -> Path | None:
         """Where turns are logged, or None when logging is off (log_path: "")."""

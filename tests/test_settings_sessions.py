@@ -1,4 +1,5 @@
-"""Saved sessions are deleted after `session_retention_days`, and nothing else in the folder."""
+"""Settings that decide how sessions are kept and how intents are mixed: saved sessions are
+deleted after `session_retention_days` (and nothing else in the folder); the LM share."""
 
 from __future__ import annotations
 
@@ -69,3 +70,14 @@ def test_retention_setting_is_checked(value):
 def test_retention_default_and_null():
     assert AssistantConfig().session_retention_days == 30
     assert AssistantConfig(session_retention_days=None).session_retention_days is None
+
+
+def test_intent_lm_share_follows_the_adapter(tmp_path):
+    """None resolves to 0.5 with an adapter (the demo adapter's best share on validation) and
+    0.3 on the base model alone; a number is kept as it is."""
+    assert AssistantConfig(adapter_dir=None).resolved_lm_weight() == 0.3
+    (tmp_path / "adapter_config.json").write_text("{}", encoding="utf-8")
+    assert AssistantConfig(adapter_dir=str(tmp_path)).resolved_lm_weight() == 0.5
+    assert (
+        AssistantConfig(adapter_dir=str(tmp_path), intent_lm_weight=0.2).resolved_lm_weight() == 0.2
+    )
