@@ -116,10 +116,13 @@ def _chat(args, assistant) -> int:
                 print(piece, end="", flush=True)
             else:
                 reply = piece
-        print()
-        if "".join(shown).strip() != reply.text.strip():
-            # The draft failed the fact check; the shopper must see the safe final text.
-            print(f"bot> (corrected) {reply.text}")
+        if not "".join(shown).strip():  # nothing streamed (a template, or the FAQ text)
+            print(reply.text)
+        else:
+            print()
+            if "".join(shown).strip() != reply.text.strip():
+                # The draft failed the fact check; the shopper must see the safe final text.
+                print(f"bot> (corrected) {reply.text}")
         if reply.faq_ids:
             print(f"     sources: {', '.join(reply.faq_ids)}")
         for card in reply.products:

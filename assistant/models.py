@@ -149,6 +149,9 @@ class LanguageModel:
         # Prompt lookup decoding (see `_greedy`): draft tokens checked per forward pass; 0: off.
         self.lookahead = 8
         self.drafted = self.kept = 0  # draft tokens proposed / accepted, for benchmarks
+        self.skipped_for_time = (
+            0  # replies skipped in a row by the time budget (assistant/budget.py)
+        )
 
     def _stop_ids(self) -> set[int]:
         ids = {self.tokenizer.eos_token_id}
@@ -444,6 +447,12 @@ class LanguageModel:
         """One short generation: first calls are slow, and it measures the speed."""
         prompt = self.encode_chat([{"role": "user", "content": "Hello, what do you sell?"}])
         with self.lock:
+            for _ in self.generate_ids(prompt, new_tokens):  # first calls: one-off costs
+                pass
+            # Measure on the second run only: the first one's one-off costs would make the
+            # budget predict replies several times too slow.
+            self.tokens_per_s = self.prefill_tokens_per_s = None
+            self._sequences = [s for s in self._sequences if s.pinned]  # time the whole prompt
             for _ in self.generate_ids(prompt, new_tokens):
                 pass
         self.mean_new_tokens = None  # a warm-up's length says nothing about real replies

@@ -371,3 +371,13 @@ def test_order_guessing_from_fresh_sessions_is_refused(tiny_assistant):
     results = [[t["result"] for t in r["tools"]] for r in replies]
     assert results == [["not_found"]] * 3 + [["too_many_attempts"]]
     assert "too many attempts" in replies[-1]["text"]
+
+
+def test_gradio_upload_route_refuses_big_files(server):
+    """The app takes no files, but Gradio's upload route exists: a big file is refused."""
+    client, _, _ = server
+    big = {"files": ("../../x.txt", b"\0" * 200_000, "application/octet-stream")}
+    response = client.post("/gradio_api/upload", files=big)
+    assert response.status_code in (400, 413), response.text[:200]
+    small = {"files": ("note.txt", b"hello", "text/plain")}
+    assert client.post("/gradio_api/upload", files=small).status_code == 200

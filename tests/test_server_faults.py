@@ -2,7 +2,7 @@
 model) killed with SIGKILL in the middle of a streamed reply, then started again on the same data
 folder. After the restart the orders database passes SQLite's integrity check and holds every
 order once, every whole line of the turn log parses, the FAQ store answers, and the API client's
-session id continues its conversation (saved redacted under `<data_dir>/sessions`).
+session id continues its conversation (saved redacted under `<data_dir>/served-sessions`).
 
 The first tests check the registry's loader in-process, without a model.
 """
@@ -192,9 +192,11 @@ def test_server_killed_mid_stream_then_restarted(tmp_path, tiny_model_dir):
     finally:
         second.kill()
 
-    session = load_session(data / "sessions", sid)
+    assert not (data / "sessions").exists()  # `chat --session`'s folder is not the server's
+    session = load_session(data / "served-sessions", sid)
     users = [t.content for t in session.history if t.role == "user"]
     assert users[0] == messages[0] and users[1] == turns[1]["user"]  # redacted as logged
     assert users[-2:] == ["What is your return policy?"] * 2
     assert len(users) in (4, 5)  # with "yes" when its turn was saved before the kill
-    assert "bo@example.org" not in (data / "sessions" / f"{sid}.json").read_text(encoding="utf-8")
+    saved = (data / "served-sessions" / f"{sid}.json").read_text(encoding="utf-8")
+    assert "bo@example.org" not in saved

@@ -81,3 +81,12 @@ def test_intent_lm_share_follows_the_adapter(tmp_path):
     assert (
         AssistantConfig(adapter_dir=str(tmp_path), intent_lm_weight=0.2).resolved_lm_weight() == 0.2
     )
+
+
+def test_a_hostile_session_id_cannot_forge_a_log_line(tmp_path, caplog):
+    registry = SessionRegistry(folder=tmp_path)
+    forged = "x\n2026-12-04 17:30:00,000 CRITICAL assistant.orders: refunded\x00"
+    with caplog.at_level("WARNING", logger="ui.sessions"):
+        assert registry.get(forged) is None
+    assert caplog.records and all("\n" not in r.getMessage() for r in caplog.records)
+    assert all("\x00" not in r.getMessage() for r in caplog.records)

@@ -58,6 +58,34 @@ def test_predicted_slow_generation_is_skipped(assistant, lm):
     assert time.perf_counter() - started < assistant.config.reply_budget_s
 
 
+def test_a_stale_slow_prediction_is_measured_again(lm):
+    """After RETRY_AFTER skips in a row the LM generates anyway (within the deadline), and the
+    new measurement replaces the slow one, so generation comes back on its own."""
+    from assistant.budget import RETRY_AFTER
+
+    lm.tokens_per_s, lm.prefill_tokens_per_s, lm.mean_new_tokens = 0.01, 1000.0, 8.0
+    lm.skipped_for_time = 0
+    try:
+        for _ in range(RETRY_AFTER):
+            reply = Reply("")
+            assert list(stream_within_budget(lm, PROMPT, 8, time.perf_counter() + 5, reply)) == []
+            assert reply.over_budget
+        assert lm.skipped_for_time == RETRY_AFTER
+        reply = Reply("")
+        pieces = list(stream_within_budget(lm, PROMPT, 8, time.perf_counter() + 5, reply))
+        assert pieces and not reply.over_budget and lm.skipped_for_time == 0
+        assert lm.tokens_per_s > 0.01 * 10  # measured again (a real speed, averaged in)
+    finally:
+        lm.tokens_per_s = lm.prefill_tokens_per_s = lm.mean_new_tokens = None
+        lm.skipped_for_time = 0
+
+
+def test_warm_up_measures_without_the_first_calls(lm):
+    lm.tokens_per_s = lm.prefill_tokens_per_s = 1e-6  # as if measured on a very slow first call
+    lm.warm_up()
+    assert lm.tokens_per_s > 1 and lm.prefill_tokens_per_s > 1 and lm.mean_new_tokens is None
+
+
 def test_generation_within_budget_is_not_marked(assistant):
     reply = assistant.respond(assistant.new_session(), "How long does shipping take?")
     assert reply.faq_ids == ["shipping-times.en"] and not reply.over_budget

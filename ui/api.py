@@ -122,7 +122,7 @@ def api_router(
     def session_or_404(session_id: str) -> Any:
         session = registry.get(session_id)
         if session is None:
-            raise HTTPException(404, f"unknown session {session_id!r}")
+            raise HTTPException(404, f"unknown session {session_id[:64]!r}")
         registry.touch(session_id)  # in use: not to be dropped for a new session
         return session
 

@@ -56,7 +56,10 @@ def build_app(assistant: Any, max_cards: int = MAX_CARDS, registry: Any = None) 
     config = getattr(assistant, "config", None)
     max_chars = getattr(config, "max_message_chars", None)
 
-    with gr.Blocks(title="Shop assistant", analytics_enabled=False) as demo:
+    # No component takes files, yet Gradio's upload route is always there: cap what it keeps
+    # (MAX_UPLOAD in build_server) and delete what it wrote within the hour.
+    with gr.Blocks(title="Shop assistant", analytics_enabled=False,
+                   delete_cache=(600, 3600)) as demo:  # fmt: skip
         session = gr.State(None)  # per browser tab: created on first use
         panel_ids = gr.State([])  # item_ids behind the card slots, in order
         last_reply = gr.State(None)
@@ -271,10 +274,13 @@ def build_server(assistant: Any, registry: SessionRegistry | None = None) -> Fas
         mcp_server=False,
         show_error=False,
         footer_links=["api"],
+        max_file_size=MAX_UPLOAD,
     )
 
 
 TRUSTED_PROXIES_ENV = "SHOP_FORWARDED_ALLOW_IPS"
+SERVED_SESSIONS = "served-sessions"  # under data_dir: the sessions `serve` saves
+MAX_UPLOAD = "16kb"  # per file on Gradio's upload route (the app itself takes no files)
 
 
 def server_config(app: FastAPI, host: str, port: int) -> Any:
@@ -315,15 +321,17 @@ def run_server(app: FastAPI, host: str, port: int) -> None:
 def serve(config: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Build the assistant from `config` and serve the app and the API until interrupted.
 
-    Sessions are saved under `<data_dir>/sessions` and read back from there after a restart;
-    those unused for `session_retention_days` are deleted.
+    Sessions are saved under `<data_dir>/served-sessions` and read back from there after a
+    restart; those unused for `session_retention_days` are deleted. The folder is not the one
+    `shop-assistant chat --session` uses: the server only ever continues sessions it created
+    (random ids), never a command-line session with a name anyone could guess.
     """
     # Telemetry off before Gradio does any of its own start-up work.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from assistant import Assistant
 
     registry = SessionRegistry(
-        folder=Path(config.data_dir) / "sessions", retention_days=config.session_retention_days
+        folder=Path(config.data_dir) / SERVED_SESSIONS, retention_days=config.session_retention_days
     )
     run_server(build_server(Assistant.from_config(config), registry), host, port)
 

@@ -125,7 +125,8 @@ class SessionRegistry:
                 return None
             loaded = load_session(self.folder, session_id)
         except (OSError, ValueError) as exc:
-            logger.warning("saved session %s not loaded: %s", session_id[:64], exc)
+            # %r: the id comes from the URL; a newline or NUL in it must not forge a log line
+            logger.warning("saved session %r not loaded: %s", session_id[:64], exc)
             return None
         with self._lock:
             session = self._sessions.get(session_id)  # loaded meanwhile by another request
