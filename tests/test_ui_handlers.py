@@ -265,6 +265,26 @@ def test_sessions_are_registered_for_the_agent_tab(fake):
     assert registry.get(fresh.session_id) is fresh and fresh is not session
 
 
+def test_page_loads_do_not_take_places_among_live_sessions(fake):
+    """A flood of first paints must not fill the registry and lock other shoppers out."""
+    from ui.sessions import SessionRegistry
+
+    registry = SessionRegistry(max_sessions=3)
+    handlers = ShopHandlers(fake, registry=registry)
+    loaded = [handlers.load(None)["session"] for _ in range(10)]
+    assert all(registry.get(s.session_id) is None for s in loaded)
+    *_, (_, _, session, _) = handlers.chat("shipping?", [], loaded[0])
+    assert registry.get(session.session_id) is session  # writing registers it
+
+
+def test_an_over_long_message_is_not_echoed_whole(fake):
+    handlers = ShopHandlers(fake)
+    huge = "where is my order? " * 10_000
+    *_, (_, history, _, _) = handlers.chat(huge, [], None)
+    user = history[0]["content"]
+    assert len(user) < 2100 and user.endswith("[...]")
+
+
 def test_thumbs_after_a_failed_turn_count_only_kept_turns():
     fake = Recorder()
     handlers = ShopHandlers(fake)

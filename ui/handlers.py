@@ -53,11 +53,17 @@ class ShopHandlers:
         self.max_cards = max_cards
         self.registry = registry  # ui.sessions.SessionRegistry: live sessions for the agent tab
 
-    def session(self, session: Any) -> Any:
-        """This browser's session, created (and registered) the first time it is needed."""
+    def session(self, session: Any, register: bool = True) -> Any:
+        """This browser's session, created (and registered) the first time it is needed.
+
+        The first paint of a page does not register it (`register=False`): only a shopper who
+        writes or clicks takes a place among the server's live sessions, so a flood of page
+        loads cannot fill them and lock out other shoppers and API clients.
+        """
         if session is not None:
             return session
-        return self._register(self.assistant.new_session())
+        session = self.assistant.new_session()
+        return self._register(session) if register else session
 
     def _register(self, session: Any) -> Any:
         if self.registry is not None:
@@ -83,7 +89,11 @@ class ShopHandlers:
         if not text.strip():
             yield "", history, session, None
             return
-        history.append(_message("user", text))
+        limit = getattr(getattr(self.assistant, "config", None), "max_message_chars", 2000)
+        # The assistant refuses an over-long message; the page keeps only its start, so a huge
+        # paste is not sent back and forth with every later update of the chat.
+        shown = text if len(text) <= limit else text[:limit] + " [...]"
+        history.append(_message("user", shown))
         yield "", [*history, _message("assistant", "")], session, None
         written, reply = "", None
         try:
@@ -142,7 +152,7 @@ class ShopHandlers:
     # ----------------------------------------------------------------- panel
     def load(self, session: Any) -> dict[str, Any]:
         """First paint of the page: recommendations for a new (or this) session."""
-        session = self.session(session)
+        session = self.session(session, register=False)
         result = self._panel(session, self._recommend(session), RECOMMENDED)
         result["detail"] = ""
         return result
@@ -151,7 +161,7 @@ class ShopHandlers:
         self, slot: int, event: str, session: Any, panel_ids: list[str] | None
     ) -> dict[str, Any]:
         """'View' or 'Add to cart' on the card in `slot`; then the new recommendations."""
-        session = self.session(session)
+        session = self._register(self.session(session))  # a click: a shopper, not a page load
         panel_ids = list(panel_ids or [])
         if not 0 <= slot < len(panel_ids):
             gr.Warning("That product is no longer on screen.")
