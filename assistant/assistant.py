@@ -25,6 +25,7 @@ from assistant.guardrails import (
     echoes_question,
     echoes_scaffolding,
     is_upset,
+    loops,
     off_context_share,
     redact,
     refusal_kind,
@@ -435,6 +436,7 @@ class Assistant:
                 or drift > self.config.max_off_context
                 or len(text) < 2
                 or repetitive(text)
+                or loops(text, plan.context)
                 or echoes_scaffolding(text, plan.context)
                 or echoes_question(text, message)
                 or contradicts(text, plan.context)
@@ -559,14 +561,13 @@ class Assistant:
         return_check = self._is_return_check(message, slots, session, intent)
         if return_check:
             intent, conf = "return_request", max(conf, self.config.intent_threshold)
-        elif (
-            slots.get("category")
-            and {"min_price", "max_price"} & slots.keys()
-            and (get_intent(intent).route != "product")
-        ):
+        elif slots.get("category") and {"min_price", "max_price"} & slots.keys():
             # "running shoes between 60 and 120" is a search, whatever the numbers suggest
-            # to the intent model (sizes, shipping costs).
-            intent, conf = "product_search", max(conf, self.config.intent_threshold)
+            # to the intent model (sizes, shipping costs), and however unsure it is of a
+            # terse one ("running shoes under 80": no verb, so few phrasings are near).
+            if get_intent(intent).route != "product":
+                intent = "product_search"
+            conf = max(conf, self.config.intent_threshold)
         if conf < self.config.intent_threshold:
             # A message that plainly matches an FAQ entry is answered even when the intent
             # model is unsure (it reads Chinese and Spanish less well than English).

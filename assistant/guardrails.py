@@ -232,6 +232,27 @@ def repetitive(text: str, n: int = 4) -> bool:
     return len(grams) >= 8 and len(set(grams)) < 0.5 * len(grams)
 
 
+def loops(text: str, context: str = "", n: int = 8) -> bool:
+    """True when a word n-gram comes back in `text` more often than in `context`: a reply
+    that starts over ("Orders placed before 1 pm ... Orders placed before 1 pm ...") while
+    most of it is still distinct, which `repetitive` lets through. Copying a phrase the
+    context itself repeats is not a loop."""
+
+    def counts(words: list[str]) -> dict[tuple, int]:
+        out: dict[tuple, int] = {}
+        for i in range(len(words) - n + 1):
+            gram = tuple(words[i : i + n])
+            out[gram] = out.get(gram, 0) + 1
+        return out
+
+    mine = counts(re.findall(r"\w+", text.lower()))
+    repeated = [gram for gram, k in mine.items() if k > 1]
+    if not repeated:
+        return False
+    theirs = counts(re.findall(r"\w+", context.lower()))
+    return any(mine[gram] > theirs.get(gram, 0) for gram in repeated)
+
+
 # Street addresses: "12 Oak Street", "7762 Aspen Place", "Calle Mayor 5", "中山路88号".
 ADDRESS = re.compile(
     r"\b\d{1,5}[a-z]?\s+(?:[A-Za-z][\w'.-]*\s+){0,4}(?:street|st|road|rd|avenue|ave|lane|ln|"

@@ -444,18 +444,15 @@ class LanguageModel:
         return prompt_tokens / self.prefill_tokens_per_s + new_tokens / self.tokens_per_s
 
     def warm_up(self, new_tokens: int = 8) -> None:
-        """One short generation: first calls are slow, and it measures the speed."""
+        """One short generation: first calls are slow."""
         prompt = self.encode_chat([{"role": "user", "content": "Hello, what do you sell?"}])
         with self.lock:
             for _ in self.generate_ids(prompt, new_tokens):  # first calls: one-off costs
                 pass
-            # Measure on the second run only: the first one's one-off costs would make the
-            # budget predict replies several times too slow.
-            self.tokens_per_s = self.prefill_tokens_per_s = None
-            self._sequences = [s for s in self._sequences if s.pinned]  # time the whole prompt
-            for _ in self.generate_ids(prompt, new_tokens):
-                pass
-        self.mean_new_tokens = None  # a warm-up's length says nothing about real replies
+        # No speed is kept from it: a few tokens, with one-off costs, often while the machine
+        # is busy starting up, made the budget predict replies ten times too slow. The first
+        # real replies measure it (within the deadline).
+        self.tokens_per_s = self.prefill_tokens_per_s = self.mean_new_tokens = None
 
     def stream(
         self, messages: Sequence[dict], max_new_tokens: int = 80, deadline: float | None = None

@@ -44,6 +44,21 @@ def test_repetitive_text():
     assert not repetitive("Standard shipping takes 3-5 business days after your order ships.")
 
 
+def test_a_reply_that_starts_over_is_a_loop():
+    from assistant.guardrails import loops
+
+    faq = ("Standard shipping within the US takes 3-5 business days. Orders placed before 1 pm "
+           "Mountain Time (MT) on a business day ship the same day.")  # fmt: skip
+    looped = ("The shipping within the US is 3-5 business days. Orders placed before 1 pm "
+              "Mountain Time (MT) ship the same day. Orders placed before 1 pm Mountain Time "
+              "(MT) on a business day")  # fmt: skip
+    assert loops(looped, faq)
+    assert not loops(faq, faq)  # the entry's own words, once each
+    twice = "Keep the receipt and the box. " * 2
+    assert not loops("Keep the receipt and the box. Keep the receipt and the box.", twice)
+    assert not loops("Short reply.", faq)
+
+
 def test_off_context_share():
     from assistant.guardrails import off_context_share
 

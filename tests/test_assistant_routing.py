@@ -75,6 +75,13 @@ def test_product_search_respects_price_and_category(assistant):
     assert session.shown == [p.item_id for p in reply.products]
 
 
+def test_a_terse_search_with_category_and_price_is_a_search(assistant):
+    """No verb, so the intent model is unsure; the category and the price bound decide."""
+    reply, _ = ask(assistant, "running shoes under 80")
+    assert not reply.clarify and reply.products
+    assert all(p.category == "running-shoes" and p.price <= 80 for p in reply.products)
+
+
 def test_handoff_stops_the_bot(assistant):
     reply, session = ask(assistant, "I want to speak to a person")
     assert reply.handoff and session.handed_off

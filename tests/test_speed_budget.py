@@ -80,10 +80,13 @@ def test_a_stale_slow_prediction_is_measured_again(lm):
         lm.skipped_for_time = 0
 
 
-def test_warm_up_measures_without_the_first_calls(lm):
-    lm.tokens_per_s = lm.prefill_tokens_per_s = 1e-6  # as if measured on a very slow first call
+def test_warm_up_leaves_no_speed_to_predict_from(lm):
+    """A warm-up's few tokens are no measure: the first real reply is generated (within the
+    deadline) and measures the speed."""
+    lm.tokens_per_s = lm.prefill_tokens_per_s = 1e-6  # as if measured on a very slow start
     lm.warm_up()
-    assert lm.tokens_per_s > 1 and lm.prefill_tokens_per_s > 1 and lm.mean_new_tokens is None
+    assert lm.tokens_per_s is None and lm.prefill_tokens_per_s is None
+    assert lm.predict_seconds(100, 80) is None
 
 
 def test_generation_within_budget_is_not_marked(assistant):
