@@ -590,6 +590,17 @@ class Assistant:
             return self._order(session, message, raw, lang, slots, intent, conf)
         session.pending_intent = None
         if route == "faq":
+            if follow is not None:
+                # "and to Canada?" plainly matching an entry of its own (international
+                # shipping) means that entry; the rewritten query ("How long does shipping
+                # take? and to Canada?") would find the previous answer again.
+                own = self.search_faq(message, lang, strict=True)
+                if own is not None:
+                    before = (
+                        self.search_faq(session.last_query, lang) if session.last_query else None
+                    )
+                    if before is None or before.faq_id != own.faq_id:
+                        return self._faq(session, message, lang, intent, conf, entry=own)
             query = follow.query if follow is not None else message
             return self._faq(session, query, lang, intent, conf)
         if route == "product":

@@ -251,3 +251,14 @@ def test_junk_gets_no_language_notice(assistant):
     assert "only in English" not in reply.text and reply.language == "en"
     reply = assistant.respond(session, "shoes under nan dollars")
     assert "only in English" not in reply.text and reply.language == "en"
+
+
+def test_faq_follow_up_that_names_another_entry_gets_that_entry(assistant):
+    """"and to Canada?" after the shipping answer means the international entry, not the
+    shipping one again (which the rewritten "How long ...? and to Canada?" would find)."""
+    session = assistant.new_session()
+    assert assistant.respond(session, "How long does shipping take?").faq_ids == [
+        "shipping-times.en"
+    ]
+    reply = assistant.respond(session, "and which payment methods work?")
+    assert reply.faq_ids == ["payment-methods.en"], reply.text
