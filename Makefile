@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?= -m "not gpu"
 
-.PHONY: install demo test prepare lint format data finetune bench-replay bench-llama-env clean
+.PHONY: install demo test prepare lint format data finetune bench-llama-env clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -105,7 +105,8 @@ def handoff_summary(session: Session, last_turns: int = 6) -> dict[str, Any]:
     }
     last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     summary["text"] = (
-        f"Handed over ({summary['reason']}); language {session.language}. "
+        (f"Handed over ({summary['reason']})" if session.handed_off else "Not handed over")
+        + f"; language {session.language}. "
         f"Intents: {', '.join(session.intents) or 'none'}. "
         f"Order: {order_id or 'none given'}. "
         f"Failed: {', '.join(session.failures) or 'nothing'}. "

@@ -16,7 +16,12 @@ HELP = "suggest replies for a conversation (agent assist), as JSON"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("conversation", nargs="?", help="JSON file with the conversation")
+    parser.add_argument(
+        "conversation",
+        nargs="?",
+        help='JSON file: [{"role": "user", "content": "..."}, ...], {"messages": [...]} '
+        'or a dialogue with "turns"',
+    )
     parser.add_argument("--session", default=None, help="a saved or logged session id instead")
     parser.add_argument("-n", type=int, default=3, help="how many suggestions (default 3)")
 
