@@ -126,8 +126,18 @@ class TurnLog:
 
 
 def open_turn_log(path: Path | None) -> TurnLog | None:
-    """A TurnLog at `path`, or None when logging is off."""
-    return TurnLog(path) if path is not None else None
+    """A TurnLog at `path`, or None when logging is off; ValueError naming the `log_path`
+    setting when its folder cannot be made (checked at start, not at the first turn)."""
+    if path is None:
+        return None
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"log_path {str(path)!r}: cannot create its folder ({exc.strerror or exc}); "
+            'set log_path to a writable file, or "" to turn the turn log off'
+        ) from None
+    return TurnLog(path)
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -166,6 +176,11 @@ def _record_problem(record: dict[str, Any]) -> str | None:
         return "session_id: expected a string"
     if not isinstance(record.get("time", ""), str):
         return "field 'time': expected an ISO-8601 string"
+    turn = record.get("turn", 1)
+    if record["event"] in ("turn", "feedback") and (
+        isinstance(turn, bool) or not isinstance(turn, int) or turn < 0
+    ):
+        return f"field 'turn': expected a whole number, got {turn!r:.40}"
     if record["event"] == "turn":
         for name in ("user", "text"):
             if not isinstance(record.get(name, ""), str):

@@ -254,7 +254,7 @@ def test_junk_gets_no_language_notice(assistant):
 
 
 def test_faq_follow_up_that_names_another_entry_gets_that_entry(assistant):
-    """"and to Canada?" after the shipping answer means the international entry, not the
+    """ "and to Canada?" after the shipping answer means the international entry, not the
     shipping one again (which the rewritten "How long ...? and to Canada?" would find)."""
     session = assistant.new_session()
     assert assistant.respond(session, "How long does shipping take?").faq_ids == [

@@ -88,6 +88,17 @@ def test_torn_last_line_is_skipped_and_the_next_record_starts_a_new_line(tmp_pat
     assert [r.get("value") for r in read_records(path)] == ["up", "down"]
 
 
+@pytest.mark.parametrize("turn", ['"two"', "1.5", "-1", "true", "null"])
+def test_a_turn_that_is_not_a_whole_number_names_file_and_line(tmp_path, turn):
+    path = tmp_path / "turns.jsonl"
+    path.write_text(
+        '{"event": "turn", "session_id": "s", "turn": 1, "user": "hi", "text": "hello"}\n'
+        f'{{"event": "turn", "session_id": "s", "turn": {turn}, "user": "a", "text": "b"}}\n'
+    )
+    with pytest.raises(ValueError, match=r"turns.jsonl:2: field 'turn'"):
+        read_records(path)
+
+
 def test_a_record_that_is_not_a_log_record_names_file_and_line(tmp_path):
     path = tmp_path / "turns.jsonl"
     path.write_text('{"event": "feedback", "session_id": "s", "turn": 1}\n[1, 2]\n')
@@ -161,3 +172,13 @@ def test_faq_turns_log_the_searched_candidates_with_scores(tiny_assistant):
     path = tiny_assistant.config.resolved_log_path()
     logged = [r for r in read_records(path) if r.get("session_id") == session.session_id]
     assert logged[-1]["faq_scores"] == reply.faq_scores
+
+
+def test_an_unusable_log_path_names_the_setting(tmp_path):
+    from assistant.turn_log import open_turn_log
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="log_path .*cannot create its folder"):
+        open_turn_log(blocker / "logs" / "turns.jsonl")
+    assert open_turn_log(None) is None
