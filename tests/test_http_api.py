@@ -123,6 +123,8 @@ def test_unknown_session_or_item_is_404(server):
         ("messages", {"message": ""}),
         ("messages", {"message": 42}),
         ("messages", {"message": "hi", "extra": 1}),
+        ("messages", {"message": "hi", "stream": "yes"}),  # strict: true or false only
+        ("messages", {"message": "hi", "stream": 1}),
         ("events", {"item_id": "P001", "kind": "steal"}),
         ("feedback", {"turn": 0, "value": "up"}),
         ("feedback", {"turn": 1, "value": "meh"}),

@@ -130,6 +130,16 @@ def test_long_message_says_only_the_beginning_was_read(tiny_assistant):
     assert ok.limit is None and "longer than" not in ok.text
 
 
+def test_a_message_cut_by_tokens_names_how_much_was_read(tiny_assistant):
+    """1,500 Chinese characters are under the character limit but over the token limit: the
+    note names the characters read, not the 2,000-character limit."""
+    session = tiny_assistant.new_session()
+    reply = tiny_assistant.respond(session, "退货政策 " * 300)
+    assert reply.limit == MESSAGE_LENGTH
+    read = len(session.history[0].content)
+    assert read < 1500 and "2000" not in reply.text and str(read) in reply.text
+
+
 def test_long_message_note_in_spanish(tiny_assistant):
     text = "¿Cuál es la política de devoluciones de la tienda? " * 100
     reply = tiny_assistant.respond(tiny_assistant.new_session(), text)

@@ -40,7 +40,7 @@ import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.limits import RATE, TokenBucket
@@ -64,7 +64,7 @@ class NewSession(BaseModel):
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     message: str = Field(..., min_length=1, description="the shopper's message")
-    stream: bool = Field(False, description="stream the reply as NDJSON lines")
+    stream: StrictBool = Field(False, description="stream the reply as NDJSON lines")
 
 
 class EventIn(BaseModel):
