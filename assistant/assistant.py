@@ -415,8 +415,8 @@ class Assistant:
             # Say that the end was not read, rather than answer half a question silently.
             reply.limit = MESSAGE_LENGTH
             # Cut by characters, or earlier by tokens (emoji, CJK): name what was read.
-            note = limit_text(MESSAGE_LENGTH, reply.language,
-                              max_chars=min(len(message), self.config.max_message_chars))  # fmt: skip
+            read = min(len(message), self.config.max_message_chars)
+            note = limit_text(MESSAGE_LENGTH, reply.language, max_chars=read)
             yield note
         if plan.prompt is not None:
             gen_started = time.perf_counter()
