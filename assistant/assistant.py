@@ -530,6 +530,10 @@ class Assistant:
             )
         elif session.pending_intent and {"order_id", "email"} & slots.keys():
             result = IntentResult(session.pending_intent, 1.0, {})
+        elif session.pending_intent and YES.match(message.strip()) and len(message) <= 20:
+            # "yes" / "ok" while an order tool waits for the number or email: ask again,
+            # rather than read the bare word as a new question (it matched an FAQ entry).
+            result = IntentResult(session.pending_intent, 1.0, {})
         elif plain_order_lookup(raw, slots):
             result = IntentResult("order_status", 1.0, {})
         elif session.shown and self._refers_to_shown(message):

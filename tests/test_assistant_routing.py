@@ -67,6 +67,16 @@ def test_order_slots_fill_over_turns(assistant):
     assert third.order["order_id"] == "10023"
 
 
+def test_a_bare_yes_while_the_email_is_missing_asks_for_it_again(assistant):
+    session = assistant.new_session()
+    assistant.respond(session, "where is my order 10023?")
+    again = assistant.respond(session, "yes")
+    assert again.intent == "order_status" and not again.faq_ids
+    assert "email" in again.text and again.order is None
+    done = assistant.respond(session, "ana@example.com")
+    assert done.order["order_id"] == "10023"
+
+
 def test_product_search_respects_price_and_category(assistant):
     reply, session = ask(assistant, "show me running shoes under 80")
     assert reply.intent == "product_search"
