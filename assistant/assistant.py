@@ -716,7 +716,7 @@ class Assistant:
     def _faq(self, session, message, lang, intent, conf, entry=None) -> _Plan:
         t0 = time.perf_counter()
         # The intent's FAQ category is a hint only when the intent model is sure of it.
-        hint = intent if conf >= 0.6 else ""
+        hint = intent if conf >= self.config.faq_hint_confidence else ""
         found: dict[str, dict] = {}
         best = entry or self.search_faq(message, lang, intent=hint, scores=found)
         prefix = ""

@@ -60,6 +60,9 @@ class AssistantConfig:
     # FAQ entry ("within 30 days"), so the tool and the FAQ cannot disagree.
     return_window_days: int | None = None
     faq_threshold: float = 0.45  # least embedding similarity of an FAQ answer
+    # The intent's FAQ category ranks its entries first (with a lower keyword bar) only when
+    # the intent's confidence reaches this.
+    faq_hint_confidence: float = 0.6
     faq_keyword_coverage: float = 0.5  # or: least share of the message's keywords it holds
     # Languages whose FAQ search trusts embedding similarity (all-MiniLM-L6-v2 is English);
     # in the others keywords lead.
@@ -107,6 +110,10 @@ class AssistantConfig:
             raise ConfigError(f"intent_lm_gate must be in (0, 1] or null, got {gate!r}")
         if not 0.0 <= self.intent_threshold < 1.0:
             raise ConfigError(f"intent_threshold must be in [0, 1), got {self.intent_threshold!r}")
+        if not 0.0 <= self.faq_hint_confidence <= 1.0:
+            raise ConfigError(
+                f"faq_hint_confidence must be in [0, 1], got {self.faq_hint_confidence!r}"
+            )
         if not 0.0 <= self.faq_threshold < 1.0:
             raise ConfigError(f"faq_threshold must be in [0, 1), got {self.faq_threshold!r}")
         if self.reply_mode not in REPLY_MODES:
@@ -157,6 +164,7 @@ class AssistantConfig:
             "generate_languages": (list, tuple), "dense_languages": (list, tuple),
         }  # fmt: skip
         numbers = ("intent_threshold", "faq_threshold", "faq_keyword_coverage", "max_off_context",
+                   "faq_hint_confidence",
                    "max_requests_per_second", "reply_budget_s")  # fmt: skip
         for name in numbers:
             kinds[name] = (int, float)
