@@ -294,9 +294,14 @@ def _rest(head: list, pieces: Iterator) -> Iterator:
     return pieces
 
 
-def install_guards(app: FastAPI, max_bytes: int) -> None:
-    """Body-size limit (413) and input-free validation errors (422) for the API routes."""
-    app.add_middleware(_BodyLimit, max_bytes=max_bytes)
+OTHER_MAX_BYTES = 2 * 1024 * 1024  # any other route (Gradio's): a long chat fits, 30 MB does not
+
+
+def install_guards(app: FastAPI, max_bytes: int, other_max_bytes: int = OTHER_MAX_BYTES) -> None:
+    """Body-size limits (413): `max_bytes` for the API routes, `other_max_bytes` for the rest
+    (the Gradio app, whose requests carry the chat history); and input-free validation errors
+    (422) for the API routes."""
+    app.add_middleware(_BodyLimit, max_bytes=max_bytes, other_max_bytes=other_max_bytes)
     app.add_exception_handler(RequestValidationError, _invalid_request)
 
 
@@ -331,13 +336,17 @@ class _BodyLimit:
     too; API bodies are small, so the body read here is handed on to the route from memory.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, other_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.other_max_bytes = other_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not scope["path"].startswith(PREFIX):
+            await self._other(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
@@ -362,6 +371,44 @@ class _BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, 413)
+    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Any other route: streamed through (no buffering: Gradio's own routes read their
+        bodies), but cut off with 413 once more than `other_max_bytes` arrived."""
+        limit = self.other_max_bytes
+        declared = dict(scope["headers"]).get(b"content-length")
+        if (
+            limit is not None
+            and declared is not None
+            and (not declared.isdigit() or int(declared) > limit)
+        ):
+            await self._too_large(scope, receive, send, limit)
+            return
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # a chunked body without Content-Length
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send, limit)
+
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, limit: int | None = None
+    ) -> None:
+        limit = self.max_bytes if limit is None else limit
+        response = JSONResponse({"detail": f"request body over {limit} bytes"}, 413)
         await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    """A body grew past its limit while a route was reading it."""
