@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.budget import stream_within_budget
 from assistant.config import AssistantConfig
-from assistant.followup import PRODUCT_SLOTS, FollowUp
+from assistant.followup import CHEAPER, PRODUCT_SLOTS, FollowUp
 from assistant.followup import resolve as resolve_follow_up
 from assistant.guardrails import (
     contradicts,
@@ -888,6 +888,18 @@ class Assistant:
             if item_id:
                 return _Plan(self._product_detail(item_id, lang, intent, conf))
         query, wanted = message, {key: slots[key] for key in PRODUCT_SLOTS if key in slots}
+        if (
+            follow is None
+            and not session.last_search
+            and not wanted
+            and CHEAPER.search(message)
+            and len(message.split()) <= 4
+        ):
+            # "cheaper ones" with nothing searched yet: searching for those words would show
+            # random products; ask what the shopper is after instead.
+            return _Plan(
+                Reply(template("cheaper_than_what", lang), lang, intent, conf, clarify=True)
+            )
         if BUDGET.search(message) and "max_price" in slots:
             session.slots["budget"] = slots["max_price"]
         if follow is not None:

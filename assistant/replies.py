@@ -41,6 +41,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "pedido, un envío, una devolución, un pago o un producto?",
         "zh": "抱歉，我不太确定您的意思。您的问题是关于订单、配送、退货、付款还是商品？",
     },
+    "cheaper_than_what": {
+        "en": "Cheaper than what? Tell me what you're looking for (for example \"running "
+        "shoes under 80\") and I'll find the best prices.",
+        "es": '¿Más barato que qué? Dime qué buscas (por ejemplo "zapatillas de running por '
+        'menos de 80") y buscaré los mejores precios.',
+        "zh": "比什么更便宜？请告诉我您想找什么商品（例如“80元以下的跑鞋”），我来帮您找最优惠的。",
+    },
     "empty": {
         "en": "Please type a question and I'll do my best to help.",
         "es": "Escribe tu pregunta y haré lo posible por ayudarte.",

@@ -77,6 +77,19 @@ def test_a_bare_yes_while_the_email_is_missing_asks_for_it_again(assistant):
     assert done.order["order_id"] == "10023"
 
 
+def test_cheaper_with_nothing_searched_asks_what_for(assistant):
+    from assistant.intent_detection import IntentResult
+
+    session = assistant.new_session()
+    sure = IntentResult("product_search", 0.9, {})  # as the real model reads it
+    plan = assistant._route(session, "cheaper ones", "cheaper ones", "en", {}, sure)
+    assert not plan.reply.products and plan.reply.clarify
+    assert "Cheaper than what" in plan.reply.text
+    assistant.respond(session, "show me running shoes under 80")
+    cheaper = assistant.respond(session, "cheaper ones")  # now a refinement
+    assert cheaper.products and all(p.category == "running-shoes" for p in cheaper.products)
+
+
 def test_product_search_respects_price_and_category(assistant):
     reply, session = ask(assistant, "show me running shoes under 80")
     assert reply.intent == "product_search"
