@@ -57,6 +57,13 @@ MAX_FAILED_LOOKUPS = 3  # order lookups that found nothing, before a person take
 YES = re.compile(
     r"^(?:yes|y|yeah|yep|sure|please do|confirm|ok|okay|s[ií]|是|是的|好|确认)\b", re.I
 )
+SHOPPING_ASK = re.compile(
+    r"(?:show me|do you (?:have|sell|carry)|(?:i'?m|i am) looking for|looking for|"
+    r"i (?:want|need) to buy|where can i find)\b",
+    re.IGNORECASE,
+)
+NOT_PRODUCTS = {"order", "orders", "return", "returns", "refund", "policy", "shipping",
+                "delivery", "warranty", "account", "password", "payment", "invoice"}  # fmt: skip
 RETURN_WORD = re.compile(r"\breturn|devol|退货|退回", re.IGNORECASE)
 OTHER_ORDER_TOOL = re.compile(r"cancel|address|direcci[oó]n|取消|地址", re.IGNORECASE)
 # An order number and an email with nothing else, or with only a question about where the
@@ -245,6 +252,13 @@ class Assistant:
         self.recommender = recommender
         self.products = products  # item_id -> Product
         self.categories = sorted({p.category for p in products.values()})
+        # Words of product titles (4+ letters, plural 's' dropped): "show me headphones" names
+        # something the shop sells, "show me the return policy" does not.
+        self.title_words = {
+            w.rstrip("s")
+            for p in products.values()
+            for w in re.findall(r"[a-z]{4,}", p.title.lower())
+        }
         self.intents = intents
         # FAQ entries also searched by keywords: the English sentence embedder reads Chinese
         # and Spanish questions poorly, and a shopper often uses the FAQ's own words.
@@ -566,6 +580,14 @@ class Assistant:
         return_check = self._is_return_check(message, slots, session, intent)
         if return_check:
             intent, conf = "return_request", max(conf, self.config.intent_threshold)
+        elif (
+            get_intent(intent).route != "product"
+            and not {"order_id", "email"} & slots.keys()
+            and self._asks_for_products(message)
+        ):
+            # "show me headphones" / "do you sell tents?": a product the shop sells, whatever
+            # FAQ the intent model thought of (it read warranty_info there).
+            intent, conf = "product_search", max(conf, self.config.intent_threshold)
         elif slots.get("category") and {"min_price", "max_price"} & slots.keys():
             # "running shoes between 60 and 120" is a search, whatever the numbers suggest
             # to the intent model (sizes, shipping costs), and however unsure it is of a
@@ -612,6 +634,16 @@ class Assistant:
             return self._products(session, message, lang, slots, intent, conf, follow)
         name = intent if route == "smalltalk" else "out_of_scope"
         return _Plan(Reply(template(name, lang), lang, intent, conf))
+
+    def _asks_for_products(self, message: str) -> bool:
+        """ "show me X", "do you sell X", "I'm looking for X" where X names words of product
+        titles (and nothing about orders, returns or policies)."""
+        found = SHOPPING_ASK.match(message.strip())
+        if found is None:
+            return False
+        rest = re.findall(r"[a-z]{4,}", message[found.end() :].lower())
+        named = [w for w in rest if w.rstrip("s") in self.title_words]
+        return bool(named) and not any(w in NOT_PRODUCTS for w in rest)
 
     @staticmethod
     def _is_return_check(message, slots, session, intent) -> bool:

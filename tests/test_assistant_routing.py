@@ -90,6 +90,21 @@ def test_cheaper_with_nothing_searched_asks_what_for(assistant):
     assert cheaper.products and all(p.category == "running-shoes" for p in cheaper.products)
 
 
+def test_show_me_a_product_the_shop_sells_is_a_search(assistant):
+    """ "show me X" naming words of product titles is a search whatever FAQ intent the model
+    read; "show me the return policy" is not."""
+    from assistant.intent_detection import IntentResult
+
+    faq_guess = IntentResult("warranty_info", 0.9, {})
+    plan = assistant._route(assistant.new_session(), "show me trail runners",
+                            "show me trail runners", "en", {}, faq_guess)  # fmt: skip
+    assert plan.reply.intent == "product_search" and plan.reply.products
+    policy = IntentResult("return_request", 0.9, {})
+    plan = assistant._route(assistant.new_session(), "show me the return policy",
+                            "show me the return policy", "en", {}, policy)  # fmt: skip
+    assert plan.reply.intent != "product_search" and not plan.reply.products
+
+
 def test_product_search_respects_price_and_category(assistant):
     reply, session = ask(assistant, "show me running shoes under 80")
     assert reply.intent == "product_search"
