@@ -96,8 +96,8 @@ class AssistantConfig:
     # The turn log (JSONL, see assistant/turn_log.py): None = <data_dir>/logs/turns.jsonl,
     # "" = no log.
     log_path: str | Path | None = None
-    # Saved sessions (<data_dir>/sessions, written by `serve` after every turn and by
-    # `chat --session`) unused for this many days are deleted; None keeps them for ever.
+    # Sessions `serve` saves after every turn (<data_dir>/served-sessions; not the
+    # `chat --session` ones) unused for this many days are deleted; None keeps them for ever.
     session_retention_days: int | None = 30
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 # Numbers as a shopper reads them: 79.99, 3-5, 10023, 30 (a trailing . or , is punctuation).
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -238,19 +239,16 @@ def loops(text: str, context: str = "", n: int = 8) -> bool:
     most of it is still distinct, which `repetitive` lets through. Copying a phrase the
     context itself repeats is not a loop."""
 
-    def counts(words: list[str]) -> dict[tuple, int]:
-        out: dict[tuple, int] = {}
-        for i in range(len(words) - n + 1):
-            gram = tuple(words[i : i + n])
-            out[gram] = out.get(gram, 0) + 1
-        return out
+    def counts(text: str) -> Counter:
+        words = re.findall(r"\w+", text.lower())
+        return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
 
-    mine = counts(re.findall(r"\w+", text.lower()))
+    mine = counts(text)
     repeated = [gram for gram, k in mine.items() if k > 1]
     if not repeated:
         return False
-    theirs = counts(re.findall(r"\w+", context.lower()))
-    return any(mine[gram] > theirs.get(gram, 0) for gram in repeated)
+    theirs = counts(context)
+    return any(mine[gram] > theirs[gram] for gram in repeated)
 
 
 # Street addresses: "12 Oak Street", "7762 Aspen Place", "Calle Mayor 5", "中山路88号".

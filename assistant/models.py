@@ -149,9 +149,8 @@ class LanguageModel:
         # Prompt lookup decoding (see `_greedy`): draft tokens checked per forward pass; 0: off.
         self.lookahead = 8
         self.drafted = self.kept = 0  # draft tokens proposed / accepted, for benchmarks
-        self.skipped_for_time = (
-            0  # replies skipped in a row by the time budget (assistant/budget.py)
-        )
+        # Replies skipped in a row by the time budget (assistant/budget.py).
+        self.skipped_for_time = 0
 
     def _stop_ids(self) -> set[int]:
         ids = {self.tokenizer.eos_token_id}
